@@ -1,0 +1,53 @@
+"""One admitted API call, as a handler sees it: parsed, authenticated, validated."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from starlette.datastructures import FormData
+
+    from .app import AppState
+    from .spec import Operation
+
+
+@dataclass(slots=True)
+class Call:
+    operation: Operation
+    path_params: dict[str, str]
+    query: dict[str, Any]
+    headers: dict[str, str]  # lower-case names
+    body: Any  # parsed JSON, or None (multipart bodies are read with `form()`)
+    raw_body: bytes
+    version: str  # the behaviour version chosen from the anthropic-version header
+    betas: tuple[str, ...]
+    api_key: str
+    request_id: str
+    base_url: str  # scheme://host[:port] as the client addressed us
+    state: AppState
+    received_at: float = field(default_factory=time.time)
+    _form_reader: Any = None
+
+    @property
+    def operation_id(self) -> str:
+        return self.operation.operation_id
+
+    def has_beta(self, name: str) -> bool:
+        return name in self.betas
+
+    def rng(self) -> random.Random:
+        """The request's one source of randomness: same seed and same request, same draws."""
+        digest = hashlib.blake2b(digest_size=8)
+        digest.update(str(self.state.config.seed).encode())
+        digest.update(self.operation.operation_id.encode())
+        digest.update(repr(sorted(self.path_params.items())).encode())
+        digest.update(self.raw_body)
+        return random.Random(int.from_bytes(digest.digest(), "big"))
+
+    async def form(self) -> FormData:
+        """The multipart form; file parts are spooled to disk, never held whole in memory."""
+        return await self._form_reader()

@@ -1,0 +1,125 @@
+"""`mockserver serve | validate` (also `python -m mockserver`)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .config import DEFAULT_SPEC, Config
+
+CONFIG_ENV = "MOCKSERVER_CONFIG"
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="run the mock server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=4010)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--seed", type=int, default=0, help="same seed, same request: same bytes")
+    serve.add_argument("--stateless", action="store_true",
+                       help="answer any valid request with a schema-valid example; every id exists")
+    serve.add_argument("--api-key", dest="api_keys", action="append", default=[],
+                       help="accept only these API keys (repeatable); default: any non-empty key")
+    serve.add_argument("--admin-key", dest="admin_keys", action="append", default=[],
+                       help="admin keys for /v1/organizations (repeatable); default: any sk-ant-admin... key")
+    serve.add_argument("--strict-betas", action="store_true", help="reject unknown anthropic-beta values")
+    serve.add_argument("--reply", choices=("prose", "echo"), default="prose")
+    serve.add_argument("--data-dir", type=Path, help="keep state in this folder (default: in memory)")
+    serve.add_argument("--models", dest="models_file", type=Path, help="extra models catalog (YAML)")
+    serve.add_argument("--batch-seconds", type=float, default=3.0, help="time a batch takes to end")
+    serve.add_argument("--ttft-ms", type=float, default=0.0, help="stream: delay before the first token")
+    serve.add_argument("--tokens-per-second", type=float, default=0.0, help="stream pacing (0: no pacing)")
+    serve.add_argument("--rules", dest="rules_files", action="append", type=Path, default=[])
+    serve.add_argument("--control-token", help="allow /_mock from other hosts with this bearer token")
+    serve.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
+    serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    fields = {f.name for f in dataclasses.fields(Config)}
+    values = {k: v for k, v in vars(args).items() if k in fields}
+    for name in ("api_keys", "admin_keys", "rules_files"):
+        values[name] = tuple(values.get(name) or ())
+    return Config(**values)
+
+
+def _config_to_env(config: Config) -> str:
+    return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(config).items()})
+
+
+def config_from_env() -> Config:
+    raw = json.loads(os.environ[CONFIG_ENV])
+    for name in ("spec_path", "data_dir", "models_file"):
+        if raw.get(name) is not None:
+            raw[name] = Path(raw[name])
+    raw["rules_files"] = tuple(Path(p) for p in raw.get("rules_files", ()))
+    for name in ("api_keys", "admin_keys"):
+        raw[name] = tuple(raw.get(name, ()))
+    return Config(**raw)
+
+
+def serve(config: Config) -> None:
+    import uvicorn
+
+    from .app import create_app
+
+    base_url = f"http://{config.host}:{config.port}"
+    print(f"anthropic-mockserver listening on {base_url}", flush=True)
+    print(f"ANTHROPIC_BASE_URL={base_url}", flush=True)
+    options = dict(host=config.host, port=config.port, log_level="warning",
+                   access_log=config.log_requests, http=_fastest("httptools", "h11"),
+                   loop=_fastest("uvloop", "asyncio"), timeout_keep_alive=30)
+    if config.workers > 1:
+        os.environ[CONFIG_ENV] = _config_to_env(config)
+        uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=config.workers, **options)
+    else:
+        uvicorn.run(create_app(config), **options)
+
+
+def app_from_env():
+    from .app import create_app
+
+    return create_app(config_from_env())
+
+
+def _fastest(preferred: str, fallback: str) -> str:
+    try:
+        __import__(preferred)
+        return preferred
+    except ImportError:
+        return fallback
+
+
+def validate(spec_path: Path) -> int:
+    from openapi_spec_validator import validate as validate_spec
+
+    from .spec import load_spec
+
+    validate_spec(load_spec(spec_path))
+    print(f"{spec_path}: valid OpenAPI {load_spec(spec_path)['openapi']}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mockserver", description="A faithful mock of the Anthropic API.")
+    sub = parser.add_subparsers(dest="command")
+    _serve_parser(sub)
+    check = sub.add_parser("validate", help="check the OpenAPI spec")
+    check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(config_from_args(args))
+        return 0
+    if args.command == "validate":
+        return validate(args.spec_path)
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Settings of one mock server: a single frozen dataclass, filled by the CLI or by tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SPEC = REPO_ROOT / "openapi" / "anthropic.yaml"
+ADMIN_KEY_PREFIX = "sk-ant-admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 4010
+    workers: int = 1
+    seed: int = 0
+    stateless: bool = False
+    spec_path: Path = DEFAULT_SPEC
+    api_keys: tuple[str, ...] = ()      # empty: any non-empty key is accepted
+    admin_keys: tuple[str, ...] = ()    # empty: any key starting with ADMIN_KEY_PREFIX is an admin key
+    strict_betas: bool = False
+    organization_id: str = "6f1d3c2a-8b7e-4a59-9c10-2d4e5f6a7b8c"
+    reply: str = "prose"                # "prose" | "echo"
+    data_dir: Path | None = None
+    models_file: Path | None = None
+    batch_seconds: float = 3.0
+    ttft_ms: float = 0.0
+    tokens_per_second: float = 0.0      # 0: stream as fast as possible
+    rules_files: tuple[Path, ...] = field(default=())
+    control_token: str | None = None
+    log_requests: bool = False

@@ -1,0 +1,59 @@
+"""Stateless answers: the spec's example for an operation, with the caller's ids put back in.
+
+This is how every operation answers in `--stateless` mode (any id exists), and how operations
+without a handler of their own answer in the default mode.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import orjson
+
+from .call import Call
+from .http.replies import BytesReply, JsonReply, Reply
+
+_JSON_TYPES = ("application/json",)
+
+
+def example_reply(call: Call) -> Reply:
+    content = call.operation.responses.get("200", {}).get("content", {})
+    wants_stream = isinstance(call.body, dict) and call.body.get("stream") is True
+    if wants_stream and "text/event-stream" in content:
+        return BytesReply(_text(content["text/event-stream"]).encode(), "text/event-stream; charset=utf-8")
+    for media_type, media in content.items():
+        if media_type in _JSON_TYPES:
+            return JsonReply(_with_caller_ids(copy.deepcopy(_example(media)), call))
+    for media_type, media in content.items():
+        if media_type != "text/event-stream":
+            example = _example(media)
+            data = example if isinstance(example, (str, bytes)) else orjson.dumps(example)
+            return BytesReply(data.encode() if isinstance(data, str) else data, media_type)
+    return JsonReply({})
+
+
+def _example(media: dict[str, Any]) -> Any:
+    if "example" in media:
+        return media["example"]
+    examples = media.get("examples") or {}
+    first = next(iter(examples.values()), {})
+    return first.get("value", {})
+
+
+def _text(media: dict[str, Any]) -> str:
+    example = _example(media)
+    return example if isinstance(example, str) else orjson.dumps(example).decode()
+
+
+def _with_caller_ids(body: Any, call: Call) -> Any:
+    """Echo path ids into the example: GET /v1/files/file_x answers with id file_x."""
+    if not isinstance(body, dict) or not call.path_params:
+        return body
+    for name, value in call.path_params.items():
+        if name in body:
+            body[name] = value
+    last_name, last_value = list(call.path_params.items())[-1]
+    if "id" in body and last_name.endswith("_id"):
+        body["id"] = last_value
+    return body

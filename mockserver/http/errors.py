@@ -1,0 +1,70 @@
+"""The Anthropic error catalogue: every error path renders through this table."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+ERROR_STATUS: dict[str, int] = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "conflict_error": 409,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "timeout_error": 504,
+    "overloaded_error": 529,
+}
+
+DEFAULT_MESSAGE: dict[str, str] = {
+    "invalid_request_error": "Invalid request",
+    "authentication_error": "Authentication error",
+    "billing_error": "Billing error",
+    "permission_error": "Permission denied",
+    "not_found_error": "Not found",
+    "conflict_error": "Conflict",
+    "request_too_large": "Request exceeds the maximum size",
+    "rate_limit_error": "Rate limited",
+    "api_error": "Internal server error",
+    "timeout_error": "Request timeout",
+    "overloaded_error": "Overloaded",
+}
+
+
+class ApiError(Exception):
+    """An error the API answers with: `{"type":"error","error":{...},"request_id":...}`."""
+
+    def __init__(
+        self,
+        error_type: str,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        details: Any = None,
+    ) -> None:
+        self.error_type = error_type
+        self.message = message if message is not None else DEFAULT_MESSAGE.get(error_type, error_type)
+        self.status = status if status is not None else ERROR_STATUS.get(error_type, 400)
+        self.headers = dict(headers or {})
+        self.details = details
+        super().__init__(f"{self.status} {error_type}: {self.message}")
+
+    def body(self, request_id: str | None) -> dict[str, Any]:
+        error: dict[str, Any] = {"type": self.error_type, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        if self.error_type == "request_too_large":
+            # Produced by the edge in front of the API: no envelope type, no request id.
+            return {"error": error}
+        return {"type": "error", "error": error, "request_id": request_id}
+
+
+def invalid_request(message: str) -> ApiError:
+    return ApiError("invalid_request_error", message)
+
+
+def not_found(message: str = "Not found") -> ApiError:
+    return ApiError("not_found_error", message)

@@ -1,0 +1,211 @@
+"""The gate: every check a request passes before a handler sees it, in the API's order.
+
+auth -> anthropic-version -> anthropic-beta -> body size -> JSON parse -> beta-gated fields -> schema.
+Each failure is an ApiError rendered in the Anthropic envelope.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.requests import Request
+
+from ..call import Call
+from ..config import ADMIN_KEY_PREFIX
+from ..spec.loader import behaviour_version
+from ..spec.validation import parse_query
+from .errors import ApiError, invalid_request
+
+if TYPE_CHECKING:
+    from ..app import AppState
+    from ..spec import Operation
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+_VERSION_FORMAT = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+_MISSING_KEY = "x-api-key header is required"
+_INVALID_KEY = "invalid x-api-key"
+_ADMIN_ONLY = "Your API key does not have permission to use the specified resource."
+
+
+def request_headers(scope: dict[str, Any]) -> dict[str, str]:
+    """Lower-case names; repeated `anthropic-beta` headers are joined like a comma list."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        if name in headers and name == "anthropic-beta":
+            headers[name] = f"{headers[name]},{value}"
+        else:
+            headers[name] = value
+    return headers
+
+
+def api_key_of(headers: dict[str, str]) -> str:
+    """`x-api-key` wins over `Authorization: Bearer` when both are sent, as in the API."""
+    key = headers.get("x-api-key", "").strip()
+    if key:
+        return key
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+class Gate:
+    def __init__(self, state: AppState) -> None:
+        self._state = state
+        self._config = state.config
+
+    async def admit(self, operation: Operation, path_params: dict[str, str], scope: dict[str, Any],
+                    receive: Receive, headers: dict[str, str], request_id: str) -> Call:
+        key = self._authenticate(operation, headers)
+        version = self._version(operation, headers)
+        betas = self._betas(operation, headers, version)
+        query = parse_query(operation.query_parameters(), parse_qsl(scope["query_string"].decode("latin-1")))
+        body, raw_body = None, b""
+        form_reader = None
+        if operation.body_media_type == "application/json":
+            raw_body = await _read_body(receive, headers, operation.max_body_bytes)
+            body = _parse_json(raw_body)
+            self._check_beta_fields(operation, body, betas)
+            validator = self._state.validators.body(operation.operation_id, version)
+            if validator is not None:
+                validator.check(body)
+        elif operation.body_media_type == "multipart/form-data":
+            form_reader = _form_reader(scope, receive, headers, operation.max_body_bytes)
+        return Call(
+            operation=operation, path_params=path_params, query=query, headers=headers, body=body,
+            raw_body=raw_body, version=version, betas=betas, api_key=key, request_id=request_id,
+            base_url=_base_url(scope, headers), state=self._state, _form_reader=form_reader,
+        )
+
+    def _authenticate(self, operation: Operation, headers: dict[str, str]) -> str:
+        key = api_key_of(headers)
+        if not key:
+            raise ApiError("authentication_error", _MISSING_KEY)
+        config = self._config
+        is_admin = key in config.admin_keys if config.admin_keys else key.startswith(ADMIN_KEY_PREFIX)
+        if operation.admin:
+            if is_admin:
+                return key
+            if key.startswith(ADMIN_KEY_PREFIX) or (config.api_keys and key not in config.api_keys):
+                raise ApiError("authentication_error", _INVALID_KEY)
+            raise ApiError("permission_error", _ADMIN_ONLY)
+        if is_admin or (config.api_keys and key not in config.api_keys):
+            raise ApiError("authentication_error", _INVALID_KEY)
+        return key
+
+    def _version(self, operation: Operation, headers: dict[str, str]) -> str:
+        known = self._state.validators.versions
+        requested = headers.get("anthropic-version")
+        if requested is None:
+            if operation.requires_version:
+                raise invalid_request("anthropic-version: header is required")
+            return known[-1]
+        requested = requested.strip()
+        if not _VERSION_FORMAT.fullmatch(requested):
+            raise invalid_request(f'anthropic-version: "{requested}" is not a valid version')
+        return behaviour_version(requested, known)
+
+    def _betas(self, operation: Operation, headers: dict[str, str], version: str) -> tuple[str, ...]:
+        betas = tuple(b.strip() for b in headers.get("anthropic-beta", "").split(",") if b.strip())
+        if self._config.strict_betas:
+            unknown = [b for b in betas if b not in self._state.known_betas]
+            if unknown:
+                names = ", ".join(unknown)
+                raise invalid_request(
+                    f"Unexpected value(s) `{names}` for the `anthropic-beta` header. Please consult our "
+                    "documentation at docs.claude.com or try again without the header."
+                )
+        required = operation.default_beta
+        if required and operation.beta_required_before and version < operation.beta_required_before:
+            if required not in betas:
+                raise invalid_request(
+                    f"This endpoint is in beta: send the `anthropic-beta: {required}` header to use it."
+                )
+        return betas
+
+    @staticmethod
+    def _check_beta_fields(operation: Operation, body: Any, betas: tuple[str, ...]) -> None:
+        if not operation.beta_fields or not isinstance(body, dict):
+            return
+        for name in body:
+            enabling = operation.beta_fields.get(name)
+            if enabling and not any(b in betas for b in enabling):
+                raise invalid_request(f"{name}: Extra inputs are not permitted")
+
+
+def _too_large() -> ApiError:
+    return ApiError("request_too_large")
+
+
+def _declared_length(headers: dict[str, str], limit: int) -> None:
+    declared = headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large()
+
+
+async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+    _declared_length(headers, limit)
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ApiError("invalid_request_error", "Client disconnected")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large()
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # the stdlib parser gives the API's wording: "Expecting value: line 1 column 1 (char 0)"
+        return json.loads(raw.decode("utf-8", errors="surrogatepass"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise invalid_request(f"The request body is not valid JSON: {error}") from None
+
+
+def _form_reader(scope: dict[str, Any], receive: Receive, headers: dict[str, str], limit: int):
+    content_type = headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise invalid_request("Content-Type must be multipart/form-data for this endpoint")
+    _declared_length(headers, limit)
+    size = 0
+
+    async def limited_receive() -> dict[str, Any]:
+        nonlocal size
+        message = await receive()
+        size += len(message.get("body", b""))
+        if size > limit:
+            raise _too_large()
+        return message
+
+    async def read_form():
+        try:
+            return await Request(scope, limited_receive).form(max_files=10_000, max_fields=10_000,
+                                                              max_part_size=limit)
+        except ApiError:
+            raise
+        except Exception as error:  # malformed multipart
+            raise invalid_request(f"Invalid multipart/form-data body: {error}") from None
+
+    return read_form
+
+
+def _base_url(scope: dict[str, Any], headers: dict[str, str]) -> str:
+    host = headers.get("host")
+    scheme = scope.get("scheme", "http")
+    if host:
+        return f"{scheme}://{host}"
+    server = scope.get("server") or ("127.0.0.1", 80)
+    return f"{scheme}://{server[0]}:{server[1]}"

@@ -1,0 +1,233 @@
+"""Turn a schema violation into the API's wording: `messages.0.content: Field required`.
+
+Runs only after the compiled validator has said "invalid", so it may walk the schema.
+Messages follow the API's (pydantic-style) phrasing; union members are entered by their
+`type` tag, and the tag becomes part of the path (`tools.0.custom.name`), as the API does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+Path = list[str]
+Problem = tuple[Path, str]
+
+_UNTAGGED = object()
+
+_TYPE_MESSAGES = {
+    "string": "Input should be a valid string",
+    "integer": "Input should be a valid integer",
+    "number": "Input should be a valid number",
+    "boolean": "Input should be a valid boolean",
+    "object": "Input should be a valid dictionary",
+    "array": "Input should be a valid list",
+    "null": "Input should be None",
+}
+
+
+class Explainer:
+    def __init__(self, root: dict[str, Any]) -> None:
+        self._root = root
+
+    def explain(self, schema: dict[str, Any], value: Any) -> Problem | None:
+        """The first problem found, as (path, message); None when the value conforms."""
+        return self._check(schema, value, [])
+
+    def _resolve(self, schema: Any) -> dict[str, Any]:
+        while isinstance(schema, dict) and "$ref" in schema:
+            target: Any = self._root
+            for part in schema["$ref"].lstrip("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            extra = {k: v for k, v in schema.items() if k != "$ref"}
+            schema = {**target, **extra} if extra else target
+        return schema if isinstance(schema, dict) else {}
+
+    def _check(self, schema: Any, value: Any, path: Path) -> Problem | None:
+        if schema is True or schema == {}:
+            return None
+        if schema is False:
+            return path, "Extra inputs are not permitted"
+        schema = self._resolve(schema)
+        for sub in schema.get("allOf", ()):
+            problem = self._check(sub, value, path)
+            if problem:
+                return problem
+        union = schema.get("anyOf") or schema.get("oneOf")
+        if union:
+            problem = self._check_union(schema, union, value, path)
+            if problem:
+                return problem
+        return self._check_type(schema, value, path) or self._check_value(schema, value, path)
+
+    def _check_union(self, schema: dict, members: list, value: Any, path: Path) -> Problem | None:
+        non_null = [m for m in members if self._resolve(m).get("type") != "null"]
+        if value is None and len(non_null) < len(members):
+            return None
+        tagged = self._tagged_member(schema, non_null, value, path)
+        if tagged is not _UNTAGGED:
+            return tagged  # type: ignore[return-value]
+        problems = []
+        for member in non_null:
+            problem = self._check(member, value, path)
+            if problem is None:
+                return None
+            problems.append(problem)
+        if not problems:
+            return None
+        # The member that got furthest into the value explains best.
+        return max(problems, key=lambda p: len(p[0]))
+
+    def _tagged_member(self, schema: dict, members: list, value: Any, path: Path) -> object:
+        """Descend into the member named by the value's `type` tag; _UNTAGGED if that can't be done."""
+        if not isinstance(value, dict):
+            return _UNTAGGED
+        tags = {}
+        for member in members:
+            tag = _const_tag(self._resolve(member))
+            if tag is not None:
+                tags[tag] = member
+        if len(tags) < 2 and not schema.get("discriminator"):
+            return _UNTAGGED
+        tag = value.get("type")
+        if tag is None:
+            optional = [t for t, m in tags.items() if "type" not in self._resolve(m).get("required", ())]
+            if len(optional) == 1:
+                tag = optional[0]
+        if tag in tags:
+            return self._check(tags[tag], value, [*path, str(tag)])
+        untagged = [m for m in members if _const_tag(self._resolve(m)) is None]
+        if tag is None and not untagged:
+            return [*path], "Unable to extract tag using discriminator 'type'"
+        if tag is not None and not untagged:
+            expected = ", ".join(f"'{t}'" for t in tags)
+            return [*path], (
+                f"Input tag '{tag}' found using 'type' does not match any of the expected tags: {expected}"
+            )
+        return _UNTAGGED
+
+    def _check_type(self, schema: dict, value: Any, path: Path) -> Problem | None:
+        expected = schema.get("type")
+        if expected is None:
+            return None
+        types = expected if isinstance(expected, list) else [expected]
+        if any(_is_type(value, t) for t in types):
+            return None
+        return path, _TYPE_MESSAGES.get(types[0], f"Input should be of type {types[0]}")
+
+    def _check_value(self, schema: dict, value: Any, path: Path) -> Problem | None:
+        if "const" in schema and value != schema["const"]:
+            return path, f"Input should be {_literal(schema['const'])}"
+        if "enum" in schema and value not in schema["enum"]:
+            return path, f"Input should be {_alternatives(schema['enum'])}"
+        if isinstance(value, dict):
+            return self._check_object(schema, value, path)
+        if isinstance(value, list):
+            return self._check_array(schema, value, path)
+        if isinstance(value, str):
+            return _check_string(schema, value, path)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _check_number(schema, value, path)
+        return None
+
+    def _check_object(self, schema: dict, value: dict, path: Path) -> Problem | None:
+        properties = schema.get("properties", {})
+        for name in schema.get("required", ()):
+            if name not in value:
+                return [*path, name], "Field required"
+        extra = schema.get("additionalProperties", True)
+        for name, item in value.items():
+            if name in properties:
+                problem = self._check(properties[name], item, [*path, name])
+            elif extra is False:
+                problem = [*path, name], "Extra inputs are not permitted"
+            elif isinstance(extra, dict):
+                problem = self._check(extra, item, [*path, name])
+            else:
+                problem = None
+            if problem:
+                return problem
+        return None
+
+    def _check_array(self, schema: dict, value: list, path: Path) -> Problem | None:
+        low, high = schema.get("minItems"), schema.get("maxItems")
+        if low is not None and len(value) < low:
+            return path, f"List should have at least {low} item{'s' if low != 1 else ''} after validation, not {len(value)}"
+        if high is not None and len(value) > high:
+            return path, f"List should have at most {high} item{'s' if high != 1 else ''} after validation, not {len(value)}"
+        items = schema.get("items")
+        if items is not None:
+            for index, item in enumerate(value):
+                problem = self._check(items, item, [*path, str(index)])
+                if problem:
+                    return problem
+        return None
+
+
+def _const_tag(member: dict) -> str | None:
+    tag = member.get("properties", {}).get("type", {})
+    if "const" in tag:
+        return tag["const"]
+    enum = tag.get("enum")
+    return enum[0] if enum and len(enum) == 1 else None
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if name == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if name == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, _PY_TYPES[name])
+
+
+_PY_TYPES: dict[str, Any] = {
+    "string": str,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+    "null": type(None),
+}
+
+
+def _check_string(schema: dict, value: str, path: Path) -> Problem | None:
+    low, high = schema.get("minLength"), schema.get("maxLength")
+    if low is not None and len(value) < low:
+        return path, f"String should have at least {low} character{'s' if low != 1 else ''}"
+    if high is not None and len(value) > high:
+        return path, f"String should have at most {high} character{'s' if high != 1 else ''}"
+    pattern = schema.get("pattern")
+    if pattern and not re.search(pattern, value):
+        return path, f"String should match pattern '{pattern}'"
+    return None
+
+
+def _check_number(schema: dict, value: float, path: Path) -> Problem | None:
+    checks = (
+        ("minimum", lambda b: value >= b, "greater than or equal to"),
+        ("exclusiveMinimum", lambda b: value > b, "greater than"),
+        ("maximum", lambda b: value <= b, "less than or equal to"),
+        ("exclusiveMaximum", lambda b: value < b, "less than"),
+    )
+    for keyword, holds, words in checks:
+        bound = schema.get(keyword)
+        if bound is not None and not isinstance(bound, bool) and not holds(bound):
+            return path, f"Input should be {words} {bound}"
+    return None
+
+
+def _literal(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+def _alternatives(values: list) -> str:
+    quoted = [_literal(v) for v in values]
+    if len(quoted) == 1:
+        return quoted[0]
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def format_problem(problem: Problem) -> str:
+    path, message = problem
+    return f"{'.'.join(path)}: {message}" if path else message

@@ -1,0 +1,170 @@
+"""Operations indexed from the spec, and the router that finds one for (method, path)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..http.errors import ApiError
+from .loader import Spec
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    location: str  # "query" | "path" | "header"
+    required: bool
+    schema: dict[str, Any]
+
+    @property
+    def is_array(self) -> bool:
+        return self.schema.get("type") == "array"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    operation_id: str
+    method: str  # upper case
+    path: str  # template, e.g. /v1/files/{file_id}
+    parameters: tuple[Parameter, ...]
+    body_media_type: str | None  # "application/json" | "multipart/form-data" | None
+    body_schema: dict[str, Any] | None
+    body_required: bool
+    admin: bool
+    max_body_bytes: int
+    default_beta: str | None
+    beta_required_before: str | None  # API versions older than this need `default_beta` sent
+    beta_fields: dict[str, tuple[str, ...]]
+    error_style: str  # "anthropic" | "openai" (the OpenAI-compatible endpoint answers errors its way)
+    responses: dict[str, Any] = field(repr=False)
+
+    @property
+    def streams(self) -> bool:
+        content = self.responses.get("200", {}).get("content", {})
+        return "text/event-stream" in content
+
+    @property
+    def requires_version(self) -> bool:
+        return any(p.location == "header" and p.name.lower() == "anthropic-version" and p.required
+                   for p in self.parameters)
+
+    def query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+
+def _resolve(spec: Spec, node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _parameters(spec: Spec, path_item: dict, operation: dict) -> tuple[Parameter, ...]:
+    merged: dict[tuple[str, str], Parameter] = {}
+    for raw in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
+        param = _resolve(spec, raw)
+        merged[(param["in"], param["name"])] = Parameter(
+            name=param["name"],
+            location=param["in"],
+            required=bool(param.get("required", param["in"] == "path")),
+            schema=param.get("schema", {}),
+        )
+    return tuple(merged.values())
+
+
+def _body(spec: Spec, operation: dict) -> tuple[str | None, dict | None, bool]:
+    raw = operation.get("requestBody")
+    if raw is None:
+        return None, None, False
+    body = _resolve(spec, raw)
+    media_type, media = next(iter(body.get("content", {}).items()))
+    return media_type, media.get("schema"), bool(body.get("required", False))
+
+
+def index_operations(spec: Spec) -> list[Operation]:
+    operations = []
+    for path, path_item in spec.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            raw = path_item.get(method)
+            if raw is None:
+                continue
+            media_type, schema, required = _body(spec, raw)
+            operations.append(
+                Operation(
+                    operation_id=raw["operationId"],
+                    method=method.upper(),
+                    path=path,
+                    parameters=_parameters(spec, path_item, raw),
+                    body_media_type=media_type,
+                    body_schema=schema,
+                    body_required=required,
+                    admin=raw.get("x-mock-auth") == "admin",
+                    max_body_bytes=int(raw.get("x-mock-max-body-bytes", DEFAULT_MAX_BODY_BYTES)),
+                    default_beta=raw.get("x-mock-beta"),
+                    beta_required_before=raw.get("x-mock-beta-required-before"),
+                    beta_fields={k: tuple(v) for k, v in (raw.get("x-mock-beta-fields") or {}).items()},
+                    error_style=raw.get("x-mock-error-style", "anthropic"),
+                    responses={str(k): _resolve(spec, v) for k, v in raw.get("responses", {}).items()},
+                )
+            )
+    return operations
+
+
+@dataclass(slots=True)
+class _Template:
+    pattern: re.Pattern[str]
+    methods: dict[str, Operation]
+
+
+class Router:
+    """Static paths are a dict lookup; templated paths are tried most-literal first."""
+
+    def __init__(self, operations: list[Operation]) -> None:
+        self._static: dict[str, dict[str, Operation]] = {}
+        templates: dict[str, _Template] = {}
+        for op in operations:
+            if "{" not in op.path:
+                self._static.setdefault(op.path, {})[op.method] = op
+                continue
+            template = templates.get(op.path)
+            if template is None:
+                template = templates[op.path] = _Template(_compile(op.path), {})
+            template.methods[op.method] = op
+        self._templates = sorted(templates.values(), key=lambda t: -t.pattern.pattern.count("/"))
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/")
+        methods = self._static.get(path)
+        params: dict[str, str] = {}
+        if methods is None:
+            for template in self._templates:
+                found = template.pattern.fullmatch(path)
+                if found:
+                    methods, params = template.methods, found.groupdict()
+                    break
+        if methods is None:
+            raise ApiError("not_found_error", "Not found")
+        operation = methods.get(method)
+        if operation is None:
+            raise ApiError(
+                "invalid_request_error",
+                f"Method {method} is not allowed for {path}; allowed: {', '.join(sorted(methods))}",
+                status=405,
+                headers={"allow": ", ".join(sorted(methods))},
+            )
+        return operation, params
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template)
+    regex = "".join(
+        f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts
+    )
+    return re.compile(regex)
