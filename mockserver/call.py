@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
 
@@ -45,8 +47,17 @@ class Call:
         digest.update(str(self.state.config.seed).encode())
         digest.update(self.operation.operation_id.encode())
         digest.update(repr(sorted(self.path_params.items())).encode())
-        digest.update(self.raw_body)
+        digest.update(self._canonical_body())
         return random.Random(int.from_bytes(digest.digest(), "big"))
+
+    def _canonical_body(self) -> bytes:
+        """The body without `stream` and with sorted keys: streamed and plain replies must agree."""
+        body = self.body
+        if not isinstance(body, dict):
+            return self.raw_body
+        if "stream" in body:
+            body = {k: v for k, v in body.items() if k != "stream"}
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
     async def form(self) -> FormData:
         """The multipart form; file parts are spooled to disk, never held whole in memory."""

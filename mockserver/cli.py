@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -68,6 +69,9 @@ def serve(config: Config) -> None:
 
     from .app import create_app
 
+    if config.workers > 1 and config.data_dir is None:
+        # Workers are separate processes: they can only share state through a database file.
+        config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))
     base_url = f"http://{config.host}:{config.port}"
     print(f"anthropic-mockserver listening on {base_url}", flush=True)
     print(f"ANTHROPIC_BASE_URL={base_url}", flush=True)

@@ -166,6 +166,9 @@ class Explainer:
 
 def _const_tag(member: dict) -> str | None:
     tag = member.get("properties", {}).get("type", {})
+    options = [o for o in tag.get("anyOf", ()) if o.get("type") != "null"]
+    if len(options) == 1:  # an optional tag, e.g. the custom tool's `type: custom | null`
+        tag = options[0]
     if "const" in tag:
         return tag["const"]
     enum = tag.get("enum")

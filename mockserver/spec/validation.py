@@ -43,10 +43,9 @@ class Validators:
         self._by_version: dict[str, dict[str, BodyValidator]] = {}
         for version in self.versions:
             root = {"$schema": _DRAFT, "components": {"schemas": schemas_for_version(spec, version)}}
-            compiled = jsonschema_rs.validator_map_for(root)
             explainer = Explainer(root)
             self._by_version[version] = {
-                op.operation_id: _body_validator(op.body_schema, root, compiled, explainer)
+                op.operation_id: _body_validator(op.body_schema, root, explainer)
                 for op in operations
                 if op.body_schema is not None and op.body_media_type == "application/json"
             }
@@ -55,11 +54,10 @@ class Validators:
         return self._by_version[version].get(operation_id)
 
 
-def _body_validator(schema: dict, root: dict, compiled: Any, explainer: Explainer) -> BodyValidator:
-    ref = schema.get("$ref") if len(schema) == 1 else None
-    validator = compiled.get(ref) if ref else None
-    if validator is None:
-        validator = jsonschema_rs.validator_for({**schema, **root})
+def _body_validator(schema: dict, root: dict, explainer: Explainer) -> BodyValidator:
+    # Compiling each body schema on its own only visits what it references: much faster
+    # at start-up than compiling every component.
+    validator = jsonschema_rs.validator_for({**schema, **root})
     return BodyValidator(validator.is_valid, schema, explainer, validator)
 
 

@@ -1,0 +1,68 @@
+"""Messages, token counting, legacy completions and chat completions: the engine behind HTTP."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from .. import engine
+from ..call import Call
+from ..engine.context import EngineContext, MemoryPromptCache
+from ..http.replies import JsonReply, Pacing, Reply, StreamReply
+
+if TYPE_CHECKING:
+    from ..app import AppState
+
+
+def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
+    cache = state.extras.setdefault("prompt_cache", MemoryPromptCache())
+    pacing = _pacing(state)
+
+    def context(call: Call) -> EngineContext:
+        return EngineContext(rng=call.rng(), now=call.received_at, reply_mode=state.config.reply,
+                             betas=frozenset(call.betas), version=call.version, cache=cache)
+
+    def create_message(call: Call) -> Reply:
+        ctx = context(call)
+        message = engine.create_message(call.body, ctx)
+        _record_usage(state, call, message)
+        if call.body.get("stream"):
+            return StreamReply(engine.message_events(message, ctx), pacing=pacing)
+        return JsonReply(message)
+
+    def count_tokens(call: Call) -> Reply:
+        return JsonReply(engine.count_tokens(call.body, context(call)))
+
+    def create_completion(call: Call) -> Reply:
+        ctx = context(call)
+        completion = engine.create_completion(call.body, ctx)
+        if call.body.get("stream"):
+            return StreamReply(engine.completion_events(completion, ctx), pacing=pacing)
+        return JsonReply(completion)
+
+    def chat_completion(call: Call) -> Reply:
+        ctx = context(call)
+        completion = engine.chat_completion(call.body, ctx)
+        if call.body.get("stream"):
+            chunks = engine.chat_completion_chunks(completion, call.body, ctx)
+            events = [(None, chunk) for chunk in chunks] + [(None, "[DONE]")]
+            return StreamReply(events, pacing=pacing)
+        return JsonReply(completion)
+
+    return {
+        "messages_create": create_message,
+        "messages_count_tokens": count_tokens,
+        "completions_create": create_completion,
+        "chat_completions_create": chat_completion,
+    }
+
+
+def _pacing(state: AppState) -> Pacing:
+    config = state.config
+    per_token = 1.0 / config.tokens_per_second if config.tokens_per_second > 0 else 0.0
+    return Pacing(first_event_delay=config.ttft_ms / 1000.0, delta_delay=per_token)
+
+
+def _record_usage(state: AppState, call: Call, message: dict[str, Any]) -> None:
+    store = state.extras.get("store")
+    if store is not None and hasattr(store, "record_usage"):
+        store.record_usage(call=call, model=message.get("model"), usage=message.get("usage") or {})
