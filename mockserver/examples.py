@@ -24,6 +24,7 @@ def example_reply(call: Call) -> Reply:
         return BytesReply(_text(content["text/event-stream"]).encode(), "text/event-stream; charset=utf-8")
     for media_type, media in content.items():
         if media_type in _JSON_TYPES:
+            media = _beta_variant(media, call) or media
             return JsonReply(_with_caller_ids(copy.deepcopy(_example(media)), call))
     for media_type, media in content.items():
         if media_type != "text/event-stream":
@@ -31,6 +32,14 @@ def example_reply(call: Call) -> Reply:
             data = example if isinstance(example, (str, bytes)) else orjson.dumps(example)
             return BytesReply(data.encode() if isinstance(data, str) else data, media_type)
     return JsonReply({})
+
+
+def _beta_variant(media: dict[str, Any], call: Call) -> dict[str, Any] | None:
+    """Some betas change a response's shape (`x-mock-beta-responses`): answer in that shape."""
+    for beta, variant in (media.get("x-mock-beta-responses") or {}).items():
+        if call.has_beta(beta):
+            return variant
+    return None
 
 
 def _example(media: dict[str, Any]) -> Any:
@@ -47,8 +56,12 @@ def _text(media: dict[str, Any]) -> str:
 
 
 def _with_caller_ids(body: Any, call: Call) -> Any:
-    """Echo path ids into the example: GET /v1/files/file_x answers with id file_x."""
-    if not isinstance(body, dict) or not call.path_params:
+    """Echo path ids into the example (GET /v1/files/file_x answers with id file_x), and point
+    URLs at the host the client used, so that following them (a batch's results_url) works."""
+    if not isinstance(body, dict):
+        return body
+    _rebase_urls(body, call.state.spec["servers"][0]["url"], call.base_url)
+    if not call.path_params:
         return body
     for name, value in call.path_params.items():
         if name in body:
@@ -57,3 +70,12 @@ def _with_caller_ids(body: Any, call: Call) -> Any:
     if "id" in body and last_name.endswith("_id"):
         body["id"] = last_value
     return body
+
+
+def _rebase_urls(node: Any, spec_server: str, base_url: str) -> None:
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if isinstance(value, str) and value.startswith(spec_server):
+            node[key] = base_url + value[len(spec_server):]
+        elif isinstance(value, (dict, list)):
+            _rebase_urls(value, spec_server, base_url)

@@ -13,7 +13,7 @@ KEY = "sk-ant-api03-test-key"
 ADMIN_KEY = "sk-ant-admin01-test-key"
 CURRENT = "2026-10-21"
 LEGACY = "2023-06-01"
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-4-6"
 
 MESSAGE_BODY: dict[str, Any] = {
     "model": MODEL,

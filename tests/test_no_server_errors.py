@@ -8,17 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver.config import Config
+from mockserver.config import DEFAULT_SPEC, Config
 from mockserver.spec import load_spec
 from mockserver.spec.operations import index_operations
-from mockserver.config import DEFAULT_SPEC
 
 from .helpers import ADMIN_KEY, KEY, asgi_client, headers
 
 OPERATIONS = index_operations(load_spec(DEFAULT_SPEC))
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
     max_leaves=20,
 )

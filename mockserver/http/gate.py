@@ -63,7 +63,7 @@ class Gate:
                     receive: Receive, headers: dict[str, str], request_id: str) -> Call:
         key = self._authenticate(operation, headers)
         version = self._version(operation, headers)
-        betas = self._betas(operation, headers, version)
+        betas = self._betas(headers)
         query = parse_query(operation.query_parameters(), parse_qsl(scope["query_string"].decode("latin-1")))
         body, raw_body = None, b""
         form_reader = None
@@ -110,7 +110,7 @@ class Gate:
             raise invalid_request(f'anthropic-version: "{requested}" is not a valid version')
         return behaviour_version(requested, known)
 
-    def _betas(self, operation: Operation, headers: dict[str, str], version: str) -> tuple[str, ...]:
+    def _betas(self, headers: dict[str, str]) -> tuple[str, ...]:
         betas = tuple(b.strip() for b in headers.get("anthropic-beta", "").split(",") if b.strip())
         if self._config.strict_betas:
             unknown = [b for b in betas if b not in self._state.known_betas]
@@ -119,12 +119,6 @@ class Gate:
                 raise invalid_request(
                     f"Unexpected value(s) `{names}` for the `anthropic-beta` header. Please consult our "
                     "documentation at docs.claude.com or try again without the header."
-                )
-        required = operation.default_beta
-        if required and operation.beta_required_before and version < operation.beta_required_before:
-            if required not in betas:
-                raise invalid_request(
-                    f"This endpoint is in beta: send the `anthropic-beta: {required}` header to use it."
                 )
         return betas
 

@@ -37,7 +37,6 @@ class Operation:
     admin: bool
     max_body_bytes: int
     default_beta: str | None
-    beta_required_before: str | None  # API versions older than this need `default_beta` sent
     beta_fields: dict[str, tuple[str, ...]]
     error_style: str  # "anthropic" | "openai" (the OpenAI-compatible endpoint answers errors its way)
     responses: dict[str, Any] = field(repr=False)
@@ -107,7 +106,6 @@ def index_operations(spec: Spec) -> list[Operation]:
                     admin=raw.get("x-mock-auth") == "admin",
                     max_body_bytes=int(raw.get("x-mock-max-body-bytes", DEFAULT_MAX_BODY_BYTES)),
                     default_beta=raw.get("x-mock-beta"),
-                    beta_required_before=raw.get("x-mock-beta-required-before"),
                     beta_fields={k: tuple(v) for k, v in (raw.get("x-mock-beta-fields") or {}).items()},
                     error_style=raw.get("x-mock-error-style", "anthropic"),
                     responses={str(k): _resolve(spec, v) for k, v in raw.get("responses", {}).items()},

@@ -8,7 +8,7 @@ import sys
 
 import anthropic
 
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-4-6"
 SKILL_MD = b"---\nname: greeter\ndescription: Says hello.\n---\nHello.\n"
 
 

@@ -4,7 +4,7 @@ import Anthropic from "@anthropic-ai/sdk";
 
 const client = new Anthropic({ baseURL: process.argv[2], apiKey: "sk-ant-api03-typescript", maxRetries: 0 });
 const params = {
-  model: "claude-sonnet-4-5",
+  model: "claude-sonnet-4-6",
   max_tokens: 80,
   messages: [{ role: "user", content: "Tell me about the weather" }],
 };
