@@ -15,11 +15,13 @@ if TYPE_CHECKING:
 
 def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
     cache = state.extras.setdefault("prompt_cache", MemoryPromptCache())
+    catalog = state.extras.get("catalog")
     pacing = _pacing(state)
 
     def context(call: Call) -> EngineContext:
         return EngineContext(rng=call.rng(), now=call.received_at, reply_mode=state.config.reply,
-                             betas=frozenset(call.betas), version=call.version, cache=cache)
+                             betas=frozenset(call.betas), version=call.version, cache=cache,
+                             catalog=catalog)
 
     def create_message(call: Call) -> Reply:
         ctx = context(call)

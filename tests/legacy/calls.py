@@ -25,7 +25,7 @@ def main(base_url: str) -> None:
     assert client.messages.count_tokens(model=MODEL, messages=user).input_tokens > 0
     done += ["messages_create", "messages_count_tokens"]
 
-    completion = client.completions.create(model="claude-2.1", max_tokens_to_sample=20,
+    completion = client.completions.create(model=MODEL, max_tokens_to_sample=20,
                                            prompt="\n\nHuman: Hello\n\nAssistant:")
     assert completion.type == "completion"
     done.append("completions_create")

@@ -1,0 +1,72 @@
+"""The text a reply answers with: prose, an echo, structured JSON, or cited statements.
+
+Length rule: prose of about 24 + prompt/4 (prompt = tokens of the last user text, capped at
+400) + a random 0-47 tokens. Stop-sequence rule: if one of the request's stop sequences occurs
+in the last user text or the system prompt, the answer contains it right after its first
+sentence, so generation stops there (stop_reason "stop_sequence").
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from typing import Any
+
+from . import instances, prose, tokenizer
+from .conversation import Conversation, system_text
+from .drafts import Draft, text_draft
+
+_FIRST_SENTENCE = re.compile(r"[.!?](?=\s|$)")
+
+
+def output_schema(request: dict[str, Any]) -> Any:
+    fmt = (request.get("output_config") or {}).get("format") or request.get("output_format") or {}
+    return fmt.get("schema") if fmt.get("type") == "json_schema" else None
+
+
+def answer(convo: Conversation, rng: random.Random, echo: bool, lead: str | None = None,
+           citations: list[dict[str, Any]] | None = None) -> list[Draft]:
+    request = convo.request
+    schema = output_schema(request)
+    if schema is not None:
+        return [text_draft(json.dumps(instances.generate(schema, rng, convo.last_user_text), ensure_ascii=False))]
+    if citations:
+        return _cited(convo, rng, citations, lead)
+    if echo:
+        text = convo.last_user_text
+    else:
+        body, _ = prose.answer(rng, target_length(convo, rng))
+        text = f"{lead} {body}" if lead else body
+    if convo.prefill is not None and text and not text[0].isspace():
+        text = " " + text
+    return [text_draft(with_stop_sequence(text, convo))]
+
+
+def target_length(convo: Conversation, rng: random.Random) -> int:
+    prompt = min(tokenizer.count(convo.last_user_text), 400)
+    return 24 + prompt // 4 + rng.randrange(48)
+
+
+def with_stop_sequence(text: str, convo: Conversation) -> str:
+    sequences = [s for s in convo.request.get("stop_sequences") or () if s]
+    if not sequences:
+        return text
+    context = convo.last_user_text + "\n" + system_text(convo.request)
+    for sequence in sequences:
+        if sequence in context and sequence not in text:
+            match = _FIRST_SENTENCE.search(text)
+            cut = match.end() if match else len(text)
+            return text[:cut] + sequence + text[cut:]
+    return text
+
+
+def _cited(convo: Conversation, rng: random.Random, citations: list[dict[str, Any]], lead: str | None) -> list[Draft]:
+    intro = lead or rng.choice(("Here is what I found.", "Based on the sources provided, here is a summary.",
+                                "According to the sources, a few points stand out."))
+    drafts = [text_draft(with_stop_sequence(intro + " ", convo))]
+    for citation in citations:
+        drafts.append(text_draft(citation["cited_text"] or prose.sentence(rng), [citation]))
+    closing, _ = prose.answer(rng, 12 + rng.randrange(24))
+    drafts.append(text_draft(" " + closing))
+    return drafts

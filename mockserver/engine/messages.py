@@ -1,0 +1,89 @@
+"""POST /v1/messages: the Message object for a request (streaming derives from it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalog import ModelEntry
+from ..ids import new_id
+from . import checks, input_tokens
+from .caching import CacheUse, breakpoint_count, cache_use
+from .context import EngineContext
+from .conversation import Conversation
+from .drafts import Fitted, fit
+from .input_tokens import Segment
+from .planner import Reply, pending_programmatic, plan_reply
+
+
+def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any]:
+    # Responses carry the concrete model id: an alias such as `claude-sonnet-4-5` is answered
+    # as `claude-sonnet-4-5-20250929`, as the API does.
+    entry = checks.resolve_model(request.get("model"), ctx.catalog)
+    convo = Conversation.of(request)
+    segments = input_tokens.segments(request)
+    _check(request, ctx, entry, convo, segments)
+    message_id = new_id("msg_", ctx.rng)
+    max_tokens = request.get("max_tokens", 0)
+    reply = plan_reply(convo, ctx, max_tokens)
+    fitted = fit(reply.drafts, max_tokens, list(request.get("stop_sequences") or ()), reply.natural_stop)
+    cached = cache_use(request, segments, entry.id, entry.min_cache_tokens, ctx.cache, ctx.now)
+    message: dict[str, Any] = {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": entry.id,
+        "content": fitted.content,
+        "stop_reason": fitted.stop_reason,
+        "stop_sequence": fitted.stop_sequence,
+        "stop_details": None,
+        "usage": usage(request, ctx, cached, fitted),
+        "container": reply.container if _kept_container(fitted, reply) else None,
+    }
+    if request.get("context_management") is not None:
+        message["context_management"] = {"applied_edits": []}
+    return message
+
+
+def _check(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, convo: Conversation,
+           segments: list[Segment]) -> None:
+    checks.check_max_tokens(request, entry, ctx.betas)
+    checks.check_thinking(request, entry, ctx.betas)
+    checks.check_tool_choice(request)
+    checks.check_output_options(request, entry)
+    checks.check_messages(request, entry, ctx.version)
+    checks.check_breakpoints(breakpoint_count(request, segments))
+    checks.check_container(request, bool(pending_programmatic(convo)))
+    checks.check_prompt_length(sum(s.tokens for s in segments), entry)
+
+
+def _kept_container(fitted: Fitted, reply: Reply) -> bool:
+    """A container is reported once the reply used it (not when max_tokens cut before)."""
+    if reply.container is None:
+        return False
+    used = {"server_tool_use", "code_execution_tool_result", "bash_code_execution_tool_result"}
+    return any(block.get("type") in used for block in fitted.content)
+
+
+def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted: Fitted) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "input_tokens": cached.input_tokens,
+        "cache_creation_input_tokens": cached.written,
+        "cache_read_input_tokens": cached.read,
+        "cache_creation": {"ephemeral_5m_input_tokens": cached.write_5m, "ephemeral_1h_input_tokens": cached.write_1h},
+        "output_tokens": fitted.output_tokens,
+        "server_tool_use": _server_tool_use(fitted),
+        "service_tier": ctx.service_tier or "standard",
+        "inference_geo": request.get("inference_geo") or "global",
+    }
+    if fitted.thinking_tokens:
+        out["output_tokens_details"] = {"thinking_tokens": fitted.thinking_tokens}
+    if request.get("speed"):
+        out["speed"] = request["speed"]
+    return out
+
+
+def _server_tool_use(fitted: Fitted) -> dict[str, int] | None:
+    names = [b.get("name") for b in fitted.content if b.get("type") == "server_tool_use"]
+    if not names:
+        return None
+    return {"web_search_requests": names.count("web_search"), "web_fetch_requests": names.count("web_fetch")}

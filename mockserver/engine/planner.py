@@ -1,0 +1,108 @@
+"""Plans a reply as drafts: thinking, server tool runs, tool calls, or the answer."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ids import new_id
+from . import answers, citations, server_tools, tools
+from .context import EngineContext
+from .conversation import Conversation, text_of
+from .drafts import CALL, RESULT, Draft, text_draft
+from .thinking import thinking_drafts
+
+
+@dataclass(slots=True)
+class Reply:
+    drafts: list[Draft] = field(default_factory=list)
+    natural_stop: str = "end_turn"
+    container: dict[str, Any] | None = None
+
+
+def pending_programmatic(convo: Conversation) -> list[dict[str, Any]]:
+    """tool_use blocks made from code execution that the last user turn answers."""
+    answered = {b.get("tool_use_id") for b in convo.last_user if isinstance(b, dict) and b.get("type") == "tool_result"}
+    return [b for b in convo.previous_assistant
+            if isinstance(b, dict) and b.get("type") == "tool_use" and b.get("id") in answered
+            and (b.get("caller") or {}).get("type", "direct") != "direct"]
+
+
+def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Reply:
+    if max_tokens <= 0:
+        return Reply(natural_stop="max_tokens")
+    rng = ctx.rng
+    reply = Reply(thinking_drafts(convo.request, convo.last_user_text, rng, max_tokens))
+    echo = ctx.reply_mode == "echo"
+    resumed = pending_programmatic(convo)
+    if resumed:
+        _resume_code_execution(convo, resumed, reply, ctx, echo)
+        return reply
+    plan = tools.plan(convo, server_tools.triggered(convo))
+    ran = server_tools.run(plan.server, convo, rng, ctx.now)
+    reply.drafts += ran.drafts
+    if ran.uses_container:
+        reply.container = server_tools.container(convo.request, rng, ctx.now)
+    if plan.calls_client_tools:
+        _call_client_tools(convo, plan, reply, ctx)
+    else:
+        lead = _tool_result_lead(convo, rng)
+        cited = ran.citations + citations.citations(convo, rng)
+        reply.drafts += answers.answer(convo, rng, echo, lead, cited)
+    return reply
+
+
+def _call_client_tools(convo: Conversation, plan: tools.ToolPlan, reply: Reply, ctx: EngineContext) -> None:
+    rng, topic = ctx.rng, convo.last_user_text
+    names = [t.get("name", "") for t in plan.direct + plan.programmatic]
+    if not plan.forced:
+        reply.drafts.append(text_draft(tools.preamble(names, rng)))
+    if plan.searched:
+        search_tool = next(t for t in convo.server_tools() if (t.get("type") or "").startswith("tool_search_tool"))
+        reply.drafts += server_tools.tool_search(plan.searched, search_tool, rng)
+    reply.drafts += [tools.tool_use_draft(t, rng, topic) for t in plan.direct]
+    if plan.programmatic:
+        reply.drafts += _programmatic_calls(convo, plan.programmatic, rng)
+        reply.container = server_tools.container(convo.request, rng, ctx.now)
+    reply.natural_stop = "tool_use"
+
+
+def _programmatic_calls(convo: Conversation, chosen: list[dict[str, Any]], rng: random.Random) -> list[Draft]:
+    runner = tools.code_execution_tool(convo, chosen[0].get("allowed_callers") or [])
+    runner_type = (runner or {}).get("type", "code_execution_20250825")
+    server_id = new_id("srvtoolu_", rng)
+    calls = [tools.tool_use_draft(t, rng, convo.last_user_text, {"type": runner_type, "tool_id": server_id})
+             for t in chosen]
+    lines = [f"result_{i} = await {c.block['name']}({_kwargs(c.block['input'])})\nprint(result_{i})"
+             for i, c in enumerate(calls)]
+    use = {"type": "server_tool_use", "id": server_id, "name": "code_execution", "input": {"code": "\n".join(lines)},
+           "caller": {"type": "direct"}}
+    return [Draft(CALL, use, tools.call_tokens(use)), *calls]
+
+
+def _kwargs(arguments: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in arguments.items() if k.isidentifier())
+
+
+def _resume_code_execution(convo: Conversation, resumed: list[dict[str, Any]], reply: Reply,
+                           ctx: EngineContext, echo: bool) -> None:
+    results = [b for b in convo.last_user if isinstance(b, dict) and b.get("type") == "tool_result"]
+    stdout = "".join(f"{text_of([r])[:200]}\n" for r in results)
+    server_id = (resumed[0].get("caller") or {}).get("tool_id", "")
+    reply.drafts.append(Draft(RESULT, server_tools.code_result(server_id, stdout), 0))
+    reply.drafts += answers.answer(convo, ctx.rng, echo, "The script finished and returned its results.")
+    reply.container = server_tools.container(convo.request, ctx.rng, ctx.now)
+
+
+def _tool_result_lead(convo: Conversation, rng: random.Random) -> str | None:
+    if not convo.answers_tools:
+        return None
+    ids = {b.get("tool_use_id") for b in convo.last_user if isinstance(b, dict) and b.get("type") == "tool_result"}
+    names = [b.get("name") for b in convo.previous_assistant
+             if isinstance(b, dict) and b.get("type") == "tool_use" and b.get("id") in ids]
+    if not names:
+        return None
+    return rng.choice((f"Based on the {names[0]} result, here is what I found.",
+                       f"Thanks, the {names[0]} result is in.",
+                       f"The {names[0]} tool returned what we needed."))

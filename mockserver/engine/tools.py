@@ -1,0 +1,164 @@
+"""Which tools a reply calls, and the tool_use blocks that call them.
+
+The rule for `tool_choice: auto` (the default): a client tool is called when the last user
+turn mentions it, that is when the text contains the tool's name, or every content word of
+the name (split at `_`, `-` and camelCase, minus generic verbs such as get/list/create/search)
+as a word, plurals allowed: `get_weather` is called for "What's the weather in Paris?".
+Typed client tools are mentioned by their topic words (bash: bash/shell/command/terminal; text
+editor: edit/file/editor; computer: computer/screen/screenshot/click; memory: memory/remember).
+Nothing is called when the last user turn returns tool results. `any` calls the mentioned
+tools, or the first callable tool if none is mentioned; `tool` calls the named one; `none`
+calls nothing. `disable_parallel_tool_use` keeps only the first call. Tools with
+`defer_loading` are found through a tool search tool first, and tools whose `allowed_callers`
+name the request's code execution tool are called from code execution (programmatic calling).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ..ids import new_id
+from . import instances, tokenizer
+from .conversation import Conversation
+from .drafts import CALL, Draft
+
+GENERIC_WORDS = frozenset({
+    "get", "set", "list", "create", "update", "delete", "fetch", "find", "run", "do", "make", "check",
+    "read", "write", "add", "remove", "lookup", "query", "call", "use", "tool", "api", "search", "retrieve",
+})
+TYPED_TOOL_WORDS = {
+    "bash_": {"bash", "shell", "command", "terminal"},
+    "text_editor_": {"edit", "file", "editor"},
+    "computer_": {"computer", "screen", "screenshot", "click"},
+    "memory_": {"memory", "remember"},
+}
+TYPED_TOOL_INPUTS = {
+    "bash_": {"command": "ls -la"},
+    "text_editor_": {"command": "view", "path": "/repo/README.md"},
+    "computer_": {"action": "screenshot"},
+    "memory_": {"command": "view", "path": "/memories"},
+}
+CALLER_TYPES = ("code_execution_20250825", "code_execution_20260120")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SPLIT = re.compile(r"[_\-\s.]+")
+
+
+@dataclass(slots=True)
+class ToolPlan:
+    direct: list[dict[str, Any]] = field(default_factory=list)
+    programmatic: list[dict[str, Any]] = field(default_factory=list)
+    server: list[dict[str, Any]] = field(default_factory=list)
+    searched: list[dict[str, Any]] = field(default_factory=list)  # deferred tools a tool search finds
+    forced: bool = False
+
+    @property
+    def calls_client_tools(self) -> bool:
+        return bool(self.direct or self.programmatic)
+
+
+def name_words(name: str) -> list[str]:
+    return [w.lower() for w in _SPLIT.split(_CAMEL.sub(" ", name)) if w]
+
+
+def mentions(tool: dict[str, Any], convo: Conversation) -> bool:
+    kind = tool.get("type") or "custom"
+    for prefix, words in TYPED_TOOL_WORDS.items():
+        if kind.startswith(prefix):
+            return bool(words & convo.words)
+    name = tool.get("name") or ""
+    if name and name.lower() in convo.last_user_text.lower():
+        return True
+    parts = name_words(name)
+    content = [w for w in parts if w not in GENERIC_WORDS] or parts
+    return bool(content) and all(_has_word(w, convo.words) for w in content)
+
+
+def _has_word(word: str, words: frozenset[str]) -> bool:
+    return word in words or f"{word}s" in words or f"{word}es" in words or (word.endswith("s") and word[:-1] in words)
+
+
+def code_execution_tool(convo: Conversation, callers: list[str]) -> dict[str, Any] | None:
+    for tool in convo.server_tools():
+        if tool.get("type") in callers and tool.get("type") in CALLER_TYPES:
+            return tool
+    return None
+
+
+def plan(convo: Conversation, server_wanted: list[dict[str, Any]]) -> ToolPlan:
+    """The tools this reply calls; `server_wanted` are the server tools whose triggers fired."""
+    choice = convo.request.get("tool_choice") or {"type": "auto"}
+    kind = choice.get("type", "auto")
+    out = ToolPlan(forced=kind in ("any", "tool"))
+    if kind == "none" or not convo.tools() or (kind == "auto" and convo.answers_tools):
+        return out
+    if kind == "tool":
+        named = [t for t in convo.tools() if t.get("name") == choice.get("name")]
+        _assign(out, named, convo, searching=False)
+    else:
+        _assign(out, [t for t in convo.client_tools() if mentions(t, convo)], convo, searching=True)
+        out.server = list(server_wanted)
+        if kind == "any" and not (out.calls_client_tools or out.server):
+            _assign(out, _first_callable(convo), convo, searching=False)
+    if choice.get("disable_parallel_tool_use"):
+        out.direct, out.programmatic = (out.direct[:1], []) if out.direct else ([], out.programmatic[:1])
+        out.searched = [t for t in out.searched if t in out.direct + out.programmatic]
+    return out
+
+
+def _assign(out: ToolPlan, tools: list[dict[str, Any]], convo: Conversation, searching: bool) -> None:
+    has_search = any((t.get("type") or "").startswith("tool_search_tool") for t in convo.server_tools())
+    for tool in tools:
+        if tool in convo.server_tools():
+            out.server.append(tool)
+            continue
+        if tool.get("defer_loading") and searching:
+            if not has_search:
+                continue
+            out.searched.append(tool)
+        callers = tool.get("allowed_callers") or ["direct"]
+        if code_execution_tool(convo, callers) is not None:
+            out.programmatic.append(tool)
+        elif "direct" in callers:
+            out.direct.append(tool)
+
+
+def _first_callable(convo: Conversation) -> list[dict[str, Any]]:
+    for tool in convo.client_tools():
+        if not tool.get("defer_loading"):
+            return [tool]
+    return convo.server_tools()[:1]
+
+
+def tool_input(tool: dict[str, Any], rng: random.Random, topic: str) -> dict[str, Any]:
+    kind = tool.get("type") or "custom"
+    for prefix, fixed in TYPED_TOOL_INPUTS.items():
+        if kind.startswith(prefix):
+            return dict(fixed)
+    return instances.generate_object(tool.get("input_schema") or {"type": "object"}, rng, topic)
+
+
+def tool_use_draft(tool: dict[str, Any], rng: random.Random, topic: str,
+                   caller: dict[str, Any] | None = None) -> Draft:
+    arguments = tool_input(tool, rng, topic)
+    block = {"type": "tool_use", "id": new_id("toolu_", rng), "name": tool.get("name", ""),
+             "input": arguments, "caller": caller or {"type": "direct"}}
+    return Draft(CALL, block, call_tokens(block))
+
+
+def call_tokens(block: dict[str, Any]) -> int:
+    return tokenizer.count(block["name"]) + tokenizer.count(orjson.dumps(block["input"]).decode())
+
+
+def preamble(names: list[str], rng: random.Random) -> str:
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    tool_word = "tool" if len(names) == 1 else "tools"
+    return rng.choice((
+        f"I'll use the {listed} {tool_word} to help with this.",
+        f"Let me call the {listed} {tool_word} to get that information.",
+        f"I'll check this with the {listed} {tool_word}.",
+    ))

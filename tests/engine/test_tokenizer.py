@@ -1,0 +1,27 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockserver.engine import tokenizer
+
+
+def test_english_prose_is_about_four_characters_per_token() -> None:
+    text = "Prompt caching lets you reuse a long prefix across requests, which saves time and money."
+    assert 3.0 < len(text) / tokenizer.count(text) < 5.5
+
+
+def test_empty_text_has_no_tokens() -> None:
+    assert tokenizer.count("") == 0
+    assert tokenizer.head("hello", 0) == ""
+
+
+@given(st.text())
+def test_pieces_cover_the_text(text: str) -> None:
+    assert "".join(tokenizer.pieces(text)) == text
+    assert tokenizer.count(text) == len(tokenizer.pieces(text))
+
+
+@given(st.text(), st.integers(0, 60))
+def test_cutting_and_counting_agree(text: str, n: int) -> None:
+    cut = tokenizer.head(text, n)
+    assert text.startswith(cut)
+    assert tokenizer.count(cut) == min(n, tokenizer.count(text))
