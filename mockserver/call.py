@@ -41,6 +41,11 @@ class Call:
     def has_beta(self, name: str) -> bool:
         return name in self.betas
 
+    @property
+    def shape_beta(self) -> str | None:
+        """The beta, if any, whose response shape this call must be answered in."""
+        return next((b for b in self.operation.shape_betas if b in self.betas), None)
+
     def rng(self) -> random.Random:
         """The request's one source of randomness: same seed and same request, same draws."""
         digest = hashlib.blake2b(digest_size=8)

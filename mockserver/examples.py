@@ -36,10 +36,8 @@ def example_reply(call: Call) -> Reply:
 
 def _beta_variant(media: dict[str, Any], call: Call) -> dict[str, Any] | None:
     """Some betas change a response's shape (`x-mock-beta-responses`): answer in that shape."""
-    for beta, variant in (media.get("x-mock-beta-responses") or {}).items():
-        if call.has_beta(beta):
-            return variant
-    return None
+    beta = call.shape_beta
+    return media["x-mock-beta-responses"][beta] if beta else None
 
 
 def _example(media: dict[str, Any]) -> Any:

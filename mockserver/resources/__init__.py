@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import (batches, claude_code, cost_reports, files, messages, models, organization, skills,
+               usage_reports, workspaces)
+from .admin_seed import seed_store
+from .services import open_services
+
 if TYPE_CHECKING:
     from ..app import AppState
+
+STATEFUL_FAMILIES = (messages, batches, files, skills, models, organization, workspaces, usage_reports,
+                     cost_reports, claude_code)
 
 
 def all_handlers(state: AppState) -> dict[str, Any]:
     """Every family's handlers; operations missing here answer with their spec example."""
+    seed_store(open_services(state), state.config.organization_id)
     handlers: dict[str, Any] = {}
+    for family in STATEFUL_FAMILIES:
+        handlers.update(family.handlers(state))
     return handlers

@@ -39,6 +39,7 @@ class Operation:
     default_beta: str | None
     beta_fields: dict[str, tuple[str, ...]]
     error_style: str  # "anthropic" | "openai" (the OpenAI-compatible endpoint answers errors its way)
+    shape_betas: tuple[str, ...]  # betas that change the 200 body's shape (`x-mock-beta-responses`)
     responses: dict[str, Any] = field(repr=False)
 
     @property
@@ -108,10 +109,17 @@ def index_operations(spec: Spec) -> list[Operation]:
                     default_beta=raw.get("x-mock-beta"),
                     beta_fields={k: tuple(v) for k, v in (raw.get("x-mock-beta-fields") or {}).items()},
                     error_style=raw.get("x-mock-error-style", "anthropic"),
+                    shape_betas=_shape_betas(spec, raw),
                     responses={str(k): _resolve(spec, v) for k, v in raw.get("responses", {}).items()},
                 )
             )
     return operations
+
+
+def _shape_betas(spec: Spec, operation: dict) -> tuple[str, ...]:
+    ok = _resolve(spec, operation.get("responses", {}).get("200", {}))
+    media = ok.get("content", {}).get("application/json", {})
+    return tuple(media.get("x-mock-beta-responses") or ())
 
 
 @dataclass(slots=True)
