@@ -25,6 +25,7 @@ UNKNOWN_TOOL_CHOICE = "tool_choice: Tool '{name}' not found in 'tools'"
 TOO_MANY_BREAKPOINTS = "A maximum of {limit} blocks with cache_control may be provided. Found {count}."
 EFFORT_UNSUPPORTED = 'output_config.effort: "{effort}" is not supported for {model}'
 NO_STRUCTURED_OUTPUTS = "'{model}' does not support structured outputs."
+NO_MESSAGES = "messages: at least one message is required"
 EMPTY_CONTENT = "messages.{i}: all messages must have non-empty content except for the optional final assistant message"
 TOOLS_UNDEFINED = "Requests which include `tool_use` or `tool_result` blocks must define tools."
 PREFILL_UNSUPPORTED = ("This model does not support assistant message prefill. "
@@ -104,6 +105,8 @@ def check_output_options(request: dict[str, Any], entry: ModelEntry) -> None:
 
 def check_messages(request: dict[str, Any], entry: ModelEntry, version: str) -> None:
     messages = request.get("messages") or []
+    if not messages:
+        raise invalid_request(NO_MESSAGES)
     uses_tools = False
     for i, message in enumerate(messages):
         items = blocks(message)

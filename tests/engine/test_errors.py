@@ -87,6 +87,11 @@ def test_prefill_with_trailing_whitespace() -> None:
     assert error.message == "messages: final assistant content cannot end with trailing whitespace"
 
 
+def test_no_messages() -> None:
+    error = error_of(base(messages=[]))
+    assert error.status == 400 and error.message == "messages: at least one message is required"
+
+
 def test_empty_message_content() -> None:
     error = error_of(base(messages=[{"role": "user", "content": []}]))
     assert error.message == ("messages.0: all messages must have non-empty content except for the optional "
