@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tarfile
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,28 @@ def node_sdk() -> Path:
                         f"@anthropic-ai/sdk@{NODE_SDK_VERSION}"], cwd=target, check=True)
         (target / ".version").write_text(NODE_SDK_VERSION)
     return target
+
+
+GENERATED_SUITE_DEPS = ["anthropic[aiohttp]==2.14.0", "pytest", "pytest-asyncio", "pytest-xdist", "respx",
+                        "dirty-equals", "inline-snapshot", "http-snapshot[httpx]==0.1.9", "time-machine", "rich",
+                        "opentelemetry-sdk"]
+
+
+def generated_sdk_suite() -> tuple[Path, Path]:
+    """The SDK's own generated tests (from its PyPI source distribution) and a Python to run them with."""
+    version = "2.14.0"
+    home = CACHE / "sdk-suite"
+    python = home / "venv" / "bin" / "python"
+    source = home / f"anthropic-{version}"
+    if not _stamped(home, version):
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True)
+        subprocess.run([sys.executable, "-m", "venv", str(home / "venv")], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        *GENERATED_SUITE_DEPS], check=True)
+        subprocess.run([str(python), "-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps",
+                        "--no-binary", ":all:", "-d", str(home), f"anthropic=={version}"], check=True)
+        with tarfile.open(home / f"anthropic-{version}.tar.gz") as archive:
+            archive.extractall(home, filter="data")
+        (home / ".version").write_text(version)
+    return source, python

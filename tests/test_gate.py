@@ -174,3 +174,13 @@ def test_beta_query_flag_accepted(client):
     response = client.post("/v1/messages?beta=true", headers=headers(), content=orjson.dumps(MESSAGE_BODY))
     assert response.status_code == 200
     assert client.get("/v1/models?beta=true", headers=headers()).status_code == 200
+
+
+def test_stateless_mode_checks_shapes_not_behaviour():
+    """Generated SDK suites call admin routes with their one key and send beta fields freely."""
+    stateless = asgi_client(Config(stateless=True))
+    assert stateless.get("/v1/organizations/me", headers=headers()).status_code == 200
+    body = {**MESSAGE_BODY, "context_management": {"edits": []}}
+    assert post_message(stateless, body=body).status_code == 200
+    assert_api_error(post_message(stateless, body={"model": "x"}), 400, "invalid_request_error",
+                     "max_tokens: Field required")
