@@ -13,10 +13,10 @@ from .control import control_app
 from .examples import example_reply
 from .http.errors import ApiError
 from .http.gate import Gate, request_headers
-from .http.render import send_reply
 from .http.replies import JsonReply, Reply
 from .http.request_ids import RequestIds, worker_salt
 from .resources import all_handlers
+from .scenarios.behaviour import Behaviour
 from .spec import Operation, Router, load_spec
 from .spec.operations import index_operations
 from .spec.validation import Validators
@@ -70,6 +70,7 @@ class MockApp:
         self._ids = RequestIds(config.seed, worker_salt(config.workers))
         self._org = config.organization_id.encode()
         self._handlers = self._bind_handlers()
+        self._behaviour = Behaviour(self.state)  # rules, faults, rate limits, journal
         self._control = control_app(self.state)
 
     def _bind_handlers(self) -> dict[str, tuple[Handler, bool]]:
@@ -93,20 +94,19 @@ class MockApp:
     async def _serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         request_id = self._ids.next()
         base = [(b"request-id", request_id.encode())]
-        operation = None
+        operation = call = None
         try:
             operation, params = self.state.router.match(scope["method"], scope["path"])
             headers = request_headers(scope)
             call = await self._gate.admit(operation, params, scope, receive, headers, request_id)
             base.append((b"anthropic-organization-id", self._org))
-            handler, is_async = self._handlers[operation.operation_id]
-            reply = await handler(call) if is_async else handler(call)
+            reply = await self._behaviour.answer(call, self._handlers[operation.operation_id], scope)
         except ApiError as error:
             reply = error_reply(error, request_id, operation)
         except Exception:  # a bug of ours must still answer in the API's envelope
             log.exception("unhandled error in %s", operation.operation_id if operation else scope["path"])
             reply = error_reply(ApiError("api_error", "Internal server error"), request_id, operation)
-        await send_reply(send, reply, base)
+        await self._behaviour.send(scope, receive, send, reply, base, request_id, operation, call)
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:

@@ -39,18 +39,30 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--control-token", help="allow /_mock from other hosts with this bearer token")
     serve.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
+    faults = serve.add_argument_group("faults and scripting (docs/rules.md)")
+    faults.add_argument("--latency", help="delay every API request: 50ms, uniform:10-100ms, normal:100ms,20ms")
+    faults.add_argument("--error-rate", dest="error_rates", action="append", default=[], metavar="TYPE=P",
+                        help="answer error TYPE with probability P, e.g. overloaded_error=0.05 (repeatable)")
+    faults.add_argument("--rate-limit", dest="rate_limits", action="append", default=[],
+                        metavar="[MODEL:]requests=N,input_tokens=N,output_tokens=N,window=60s",
+                        help="enforce token buckets per API key and model (repeatable)")
+    faults.add_argument("--no-rate-limit-headers", dest="rate_limit_headers", action="store_false",
+                        help="leave out anthropic-ratelimit-* headers when no limit is enforced")
+    faults.add_argument("--journal", action="store_true", help="record every request from the start")
+    faults.add_argument("--journal-size", type=int, default=1000, help="journal entries kept")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
     fields = {f.name for f in dataclasses.fields(Config)}
     values = {k: v for k, v in vars(args).items() if k in fields}
-    for name in ("api_keys", "admin_keys", "rules_files"):
+    for name in ("api_keys", "admin_keys", "rules_files", "error_rates", "rate_limits"):
         values[name] = tuple(values.get(name) or ())
     return Config(**values)
 
 
 def _config_to_env(config: Config) -> str:
-    return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(config).items()})
+    return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(config).items()},
+                      default=str)
 
 
 def config_from_env() -> Config:
@@ -59,7 +71,7 @@ def config_from_env() -> Config:
         if raw.get(name) is not None:
             raw[name] = Path(raw[name])
     raw["rules_files"] = tuple(Path(p) for p in raw.get("rules_files", ()))
-    for name in ("api_keys", "admin_keys"):
+    for name in ("api_keys", "admin_keys", "error_rates", "rate_limits"):
         raw[name] = tuple(raw.get(name, ()))
     return Config(**raw)
 
@@ -68,7 +80,9 @@ def serve(config: Config) -> None:
     import uvicorn
 
     from .app import create_app
+    from .scenarios.behaviour import check_settings
 
+    check_settings(config)  # fail once, clearly, rather than in every worker
     if config.workers > 1 and config.data_dir is None:
         # Workers are separate processes: they can only share state through a database file.
         config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))
@@ -117,7 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     args = parser.parse_args(argv)
     if args.command == "serve":
-        serve(config_from_args(args))
+        try:
+            serve(config_from_args(args))
+        except ValueError as error:  # bad fault, rate-limit or rules settings
+            parser.error(str(error))
         return 0
     if args.command == "validate":
         return validate(args.spec_path)

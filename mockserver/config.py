@@ -31,3 +31,9 @@ class Config:
     rules_files: tuple[Path, ...] = field(default=())
     control_token: str | None = None
     log_requests: bool = False
+    latency: str | None = None          # every API request: "50ms", "uniform:10-100ms", "normal:100ms,20ms"
+    error_rates: tuple[str, ...] = ()   # "overloaded_error=0.05": answer that error with that probability
+    rate_limits: tuple[str, ...] = ()   # "[MODEL:]requests=N,input_tokens=N,output_tokens=N,window=60s" (enforced)
+    rate_limit_headers: bool = True     # anthropic-ratelimit-* on Messages responses, even when not enforced
+    journal: bool = False               # record requests from the start (else: once a rule or /_mock asks)
+    journal_size: int = 1000            # entries kept

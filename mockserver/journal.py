@@ -1,0 +1,154 @@
+"""The request journal: what API requests came in, and how the mock answered.
+
+Recording is off until something asks for it (`--journal`, a rules file, or any control-API
+call other than health), so a plain mock pays nothing for it. A single worker keeps entries
+in a bounded in-memory deque. Several workers share a SQLite file: each worker buffers entries
+and writes them in one transaction at most every FLUSH_SECONDS; a journal read first waits that
+long, so it sees every request answered before the read began.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import itertools
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import orjson
+
+from .scenarios.state import connect
+
+DB_NAME = "journal.db"
+FLUSH_SECONDS = 0.005
+
+Entry = dict[str, Any]
+Filter = Callable[[Entry], bool]
+
+
+class Journal:
+    """In-memory journal (one worker)."""
+
+    shared = False
+
+    def __init__(self, size: int = 1000, on: bool = False) -> None:
+        self.on = on
+        self.size = size
+        self._entries: collections.deque[Entry] = collections.deque(maxlen=size)
+        self._seq = itertools.count(1)
+
+    def record(self, entry: Entry) -> None:
+        entry["seq"] = next(self._seq)
+        self._entries.append(entry)
+
+    async def entries(self, session: str | None = None, since: int = 0) -> list[Entry]:
+        """Entries recorded after `since` (a seq), in the order the requests arrived."""
+        return by_arrival(e for e in list(self._entries)
+                          if e["seq"] > since and (session is None or e["session"] == session))
+
+    def clear(self, session: str | None = None) -> int:
+        before = len(self._entries)
+        if session is None:
+            self._entries.clear()
+        else:
+            kept = [e for e in self._entries if e["session"] != session]
+            self._entries.clear()
+            self._entries.extend(kept)
+        return before - len(self._entries)
+
+    def close(self) -> None:
+        pass
+
+
+class SharedJournal(Journal):
+    """Journal in a SQLite file shared by worker processes, written in batches."""
+
+    shared = True
+
+    def __init__(self, path: Path, size: int = 1000, on: bool = False) -> None:
+        super().__init__(size, on)
+        self._db = connect(path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+                         "session TEXT NOT NULL, entry BLOB NOT NULL)")
+        self._buffer: list[Entry] = []
+        self._flush_scheduled = False
+        self._lock = threading.Lock()
+
+    def record(self, entry: Entry) -> None:
+        self._buffer.append(entry)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            try:
+                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+            except RuntimeError:
+                self.flush()
+
+    def flush(self) -> None:
+        self._flush_scheduled = False
+        batch, self._buffer = self._buffer, []
+        if not batch:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT INTO journal (session, entry) VALUES (?, ?)",
+                                 [(e["session"], orjson.dumps(e, default=str)) for e in batch])
+            self._db.execute("DELETE FROM journal WHERE seq <= (SELECT max(seq) FROM journal) - ?", (self.size,))
+            self._db.execute("COMMIT")
+
+    async def entries(self, session: str | None = None, since: int = 0) -> list[Entry]:
+        self.flush()
+        await asyncio.sleep(FLUSH_SECONDS * 4)  # let the other workers write their batches
+        with self._lock:
+            if session is None:
+                rows = self._db.execute("SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq",
+                                        (since,)).fetchall()
+            else:
+                rows = self._db.execute("SELECT seq, entry FROM journal WHERE seq > ? AND session = ? ORDER BY seq",
+                                        (since, session)).fetchall()
+        return by_arrival({**orjson.loads(entry), "seq": seq} for seq, entry in rows)
+
+    def clear(self, session: str | None = None) -> int:
+        self.flush()
+        with self._lock:
+            if session is None:
+                return self._db.execute("DELETE FROM journal").rowcount
+            return self._db.execute("DELETE FROM journal WHERE session = ?", (session,)).rowcount
+
+    def close(self) -> None:
+        self.flush()
+        self._db.close()
+
+
+def open_journal(data_dir: Path | None, workers: int, size: int, on: bool) -> Journal:
+    if workers > 1 and data_dir is not None:
+        return SharedJournal(data_dir / DB_NAME, size, on)
+    return Journal(size, on)
+
+
+def entry_filter(operation: str | None = None, method: str | None = None, path: str | None = None,
+                 status: int | None = None, rule: str | None = None) -> Filter:
+    tests: list[Filter] = []
+    if operation:
+        tests.append(lambda e: e["operation"] == operation)
+    if method:
+        tests.append(lambda e: e["method"] == method.upper())
+    if path:
+        tests.append(lambda e: e["path"] == path)
+    if status is not None:
+        tests.append(lambda e: e["status"] == status)
+    if rule:
+        tests.append(lambda e: e["rule"] == rule)
+    return lambda e: all(test(e) for test in tests)
+
+
+def by_arrival(entries: Iterable[Entry]) -> list[Entry]:
+    """Entries are recorded when the answer is sent (and, with several workers, written in
+    batches), so their seq order is not the order the requests came in."""
+    return sorted(entries, key=lambda e: (e["time"], e["seq"]))
+
+
+def newest(entries: Iterable[Entry], limit: int | None) -> list[Entry]:
+    entries = list(entries)
+    return entries[-limit:] if limit else entries
+

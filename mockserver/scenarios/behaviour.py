@@ -1,0 +1,301 @@
+"""What the mock does to an API request besides answering it: header overrides, rules, faults,
+rate limits and the journal.
+
+MockApp calls `answer` where it would call the handler and `send` where it would call
+`send_reply`. With nothing configured (`idle`), both cost a few attribute checks.
+Order for one request: x-mock-* headers, else the first rule that matches -> its delay -> its
+reply; when no reply was scripted: --latency, --error-rate, rate-limit buckets -> the handler.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..faults import ConnectionCut, ErrorRates, Latency, StreamFault, hold, install_log_filter, mark_cut
+from ..http.errors import ApiError
+from ..http.gate import request_headers
+from ..http.render import send_reply
+from ..http.replies import Reply, StreamReply
+from ..http.request_ids import worker_salt
+from ..journal import open_journal
+from ..ratelimit import LIMITED_OPERATIONS, build_limiter
+from .book import RuleBook
+from .matching import SESSION_HEADER, Seen
+from .overrides import TRIGGERS, override
+from .responses import render
+from .rules import Response, Rule
+from .state import DB_NAME, SharedState
+
+if TYPE_CHECKING:
+    from ..app import AppState
+    from ..call import Call
+    from ..spec import Operation
+
+Handler = tuple[Callable[..., Any], bool]  # (handler, is_async)
+HEADER_RULE = "x-mock-headers"  # the journal's `rule` for a reply the request headers asked for
+CLIENT_GONE = 499  # the journal's status when the client hung up before a delayed answer
+
+
+@dataclass(slots=True)
+class Scripted:
+    """A reply with what sending and the journal need to know about it."""
+
+    reply: Reply
+    rule: str | None = None
+    fault: StreamFault | None = None
+    delay: float = 0.0  # seconds to wait before answering (ends early if the client hangs up)
+    stamp: bool = False  # add rate-limit headers (and count the reply in the buckets)
+    taken: bool = False  # the request was already taken from the buckets by `admit`
+
+
+class Behaviour:
+    def __init__(self, state: AppState) -> None:
+        config = state.config
+        install_log_filter()
+        self.config = config
+        self.shared = SharedState(_db_file(config, DB_NAME))
+        self.book = RuleBook(config.rules_files)
+        self.journal = open_journal(_shared_dir(config), config.workers, config.journal_size,
+                                    on=config.journal or bool(config.rules_files))
+        self.limiter = build_limiter(config)
+        self.latency = Latency.parse(config.latency) if config.latency else None
+        self.error_rates = ErrorRates.parse(config.error_rates)
+        self._limited = LIMITED_OPERATIONS if self.limiter is not None else frozenset()
+        self._rng = random.Random(f"{config.seed}:faults:{worker_salt(config.workers)}")
+        self._multi = config.workers > 1
+        self._generation = -1
+        self.idle = False
+        self.sync()
+        state.extras["behaviour"] = self
+        state.extras.setdefault("closers", []).extend([self.journal.close, self.shared.close])
+
+    # -- keeping up with changes -------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Reload runtime rules and flags when they changed (here or in another worker)."""
+        generation = self.shared.generation()
+        if generation != self._generation:
+            self._generation = generation
+            self.book.set_api_rules(self.shared.runtime_rules())
+            flag = self.shared.flag("journal", -1)
+            if flag >= 0:
+                self.journal.on = bool(flag)
+        self.idle = not (self.book.ordered or self.book.files or self.journal.on or self.latency
+                         or self.error_rates or self._multi or (self.limiter and self.limiter.enforce))
+
+    def _refresh(self) -> None:
+        if self._multi and self.shared.changed_elsewhere():
+            self.sync()
+        if self.book.files and self.book.reload_if_changed():
+            self.sync()
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def answer(self, call: Call, handler: Handler, scope: dict[str, Any]) -> Reply | Scripted:
+        if self.idle and TRIGGERS.isdisjoint(call.headers):
+            function, is_async = handler
+            return await function(call) if is_async else function(call)
+        return await self._scripted(call, handler, scope)
+
+    async def _scripted(self, call: Call, handler: Handler, scope: dict[str, Any]) -> Scripted:
+        self._refresh()
+        response, rule_id = self._choose(call, scope)
+        delay = response.delay.sample(self._rng) if response is not None and response.delay is not None else 0.0
+        limited = call.operation.operation_id in self._limited
+        stamp, taken = limited, False
+        if response is None or response.kind == "pass":
+            refusal, latency = self._faults()
+            delay += latency
+            if refusal is None and limited and self.limiter.enforce:  # type: ignore[union-attr]
+                refusal = self.limiter.admit(call.api_key, call.body, call.version)  # type: ignore[union-attr]
+                stamp, taken = refusal is None, refusal is None
+            reply = _error_reply(refusal, call) if refusal is not None else await _run(call, handler)
+        else:
+            reply = render(response, call, _error_reply_function())
+        if response is not None:
+            _modify(reply, response)
+        return Scripted(reply, rule_id, response.fault if response is not None else None, delay, stamp, taken)
+
+    def _choose(self, call: Call, scope: dict[str, Any]) -> tuple[Response | None, str | None]:
+        headers = call.headers
+        if not TRIGGERS.isdisjoint(headers):
+            response = override(headers)
+            if response is not None:
+                return response, HEADER_RULE
+        if not self.book.ordered:
+            return None, None
+        seen = Seen(call.operation.operation_id, scope["method"], scope["path"], headers, call.body)
+        chosen = self.decide(seen)
+        return (chosen[1], chosen[0].id) if chosen else (None, None)
+
+    def decide(self, seen: Seen) -> tuple[Rule, Response] | None:
+        """The first rule that matches and is not exhausted, and the response it gives now."""
+        candidates = [rule for rule in self.book.for_session(seen.session) if rule.match.matches(seen)]
+        if not candidates:
+            return None
+        if not candidates[0].stateful:
+            return candidates[0], candidates[0].responses[0]
+        with self.shared.transaction():
+            for rule in candidates:
+                step = self._advance(rule, seen.session) if rule.stateful else rule.responses[0]
+                if step is not None:
+                    return rule, step
+        return None
+
+    def _advance(self, rule: Rule, session: str) -> Response | None:
+        """Counters and scenario state for one stateful rule (inside a transaction)."""
+        shared = self.shared
+        if rule.scenario and rule.state is not None and shared.scenario(session, rule.scenario) != rule.state:
+            return None
+        seen, served = shared.counter(session, rule.id)
+        seen += 1
+        step = None
+        if (not rule.match.nth or seen in rule.match.nth) and (rule.times is None or served < rule.times):
+            step = _step(rule, served)
+        shared.save_counter(session, rule.id, seen, served + (step is not None))
+        if step is not None and rule.next_state:
+            shared.move_scenario(session, rule.scenario, rule.next_state)  # type: ignore[arg-type]
+        return step
+
+    def _faults(self) -> tuple[ApiError | None, float]:
+        """--error-rate and --latency: an error to answer instead (or None), and a delay."""
+        latency = self.latency.sample(self._rng) if self.latency is not None else 0.0
+        if self.error_rates:
+            error_type = self.error_rates.draw(self._rng)
+            if error_type is not None:
+                headers = {"retry-after": "1"} if error_type == "rate_limit_error" else None
+                return ApiError(error_type, headers=headers), latency
+        return None, latency
+
+    # -- sending and recording ---------------------------------------------------------------
+
+    async def send(self, scope: dict[str, Any], receive: Any, send: Any, reply: Reply | Scripted,
+                   base: list[tuple[bytes, bytes]], request_id: str, operation: Operation | None,
+                   call: Call | None) -> None:
+        scripted = type(reply) is Scripted
+        if not scripted:
+            if call is not None and call.operation.operation_id in self._limited:
+                base += self.limiter.stamp(call.api_key, call.body, reply, False)  # type: ignore[union-attr]
+            if not self.journal.on:
+                await send_reply(send, reply, base)  # type: ignore[arg-type]
+                return
+        rule = fault = None
+        hung_up = False
+        if scripted:
+            plan: Scripted = reply  # type: ignore[assignment]
+            reply, rule, fault = plan.reply, plan.rule, plan.fault
+            if plan.stamp:
+                base += self.limiter.stamp(call.api_key, call.body, reply, plan.taken)  # type: ignore[union-attr]
+            hung_up = plan.delay > 0 and await hold(plan.delay, receive)
+        try:
+            if not hung_up:
+                await send_reply(fault.wrap(send, receive) if fault else send, reply, base)  # type: ignore[arg-type]
+        except ConnectionCut:
+            mark_cut()
+        if self.journal.on:
+            entry = _entry(scope, reply, request_id, operation, call, rule, fault)  # type: ignore[arg-type]
+            if hung_up:
+                entry.update(status=CLIENT_GONE, error=None)
+            self.journal.record(entry)
+
+
+async def _run(call: Call, handler: Handler) -> Reply:
+    function, is_async = handler
+    try:
+        return await function(call) if is_async else function(call)
+    except ApiError as error:
+        return _error_reply(error, call)
+
+
+def _error_reply_function() -> Callable[..., Reply]:
+    from ..app import error_reply  # app imports this module: resolve at call time
+
+    return error_reply
+
+
+def _error_reply(error: ApiError, call: Call) -> Reply:
+    return _error_reply_function()(error, call.request_id, call.operation)
+
+
+def _step(rule: Rule, served: int) -> Response | None:
+    steps = rule.responses
+    if served < len(steps):
+        return steps[served]
+    if rule.then == "repeat_last":
+        return steps[-1]
+    if rule.then == "loop":
+        return steps[served % len(steps)]
+    return None
+
+
+def _modify(reply: Reply, response: Response) -> None:
+    if response.headers:
+        reply.headers.update(response.headers)
+    if response.pacing is not None and isinstance(reply, StreamReply):
+        reply.pacing = response.pacing
+
+
+def _entry(scope: dict[str, Any], reply: Reply, request_id: str, operation: Operation | None, call: Call | None,
+           rule: str | None, fault: StreamFault | None) -> dict[str, Any]:
+    headers = call.headers if call is not None else request_headers(scope)
+    streamed = isinstance(reply, StreamReply) or getattr(reply, "content_type", "").startswith("text/event-stream")
+    error = _error_type(reply)
+    if fault is not None and streamed and fault.error_after_events is not None:
+        error = fault.error_type
+    received = call.received_at if call is not None else time.time()
+    return {
+        "request_id": request_id,
+        "session": headers.get(SESSION_HEADER, ""),
+        "time": received,
+        "method": scope["method"],
+        "path": scope["path"],
+        "query": scope.get("query_string", b"").decode("latin-1"),
+        "operation": operation.operation_id if operation is not None else None,
+        "headers": dict(headers),
+        "body": call.body if call is not None else None,
+        "status": 200 if isinstance(reply, StreamReply) else reply.status,
+        "error": error,
+        "rule": rule,
+        "fault": fault.name if fault is not None else None,
+        "stream": streamed,
+        "elapsed_ms": round((time.time() - received) * 1000, 3),
+        "worker": os.getpid(),
+    }
+
+
+def _error_type(reply: Reply) -> str | None:
+    if isinstance(reply, StreamReply) or reply.status < 400:
+        return None
+    body = getattr(reply, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get("type") if isinstance(error, dict) else None
+
+
+def check_settings(config: Any) -> None:
+    """Raise ValueError for a bad --latency, --error-rate, --rate-limit or rules file, before serving."""
+    from ..ratelimit import parse_limits
+    from .rules import load_rules_file
+
+    if config.latency:
+        Latency.parse(config.latency)
+    ErrorRates.parse(config.error_rates)
+    parse_limits(config.rate_limits)
+    for index, path in enumerate(config.rules_files):
+        load_rules_file(Path(path), index)
+
+
+def _shared_dir(config: Any) -> Path | None:
+    return Path(config.data_dir) if config.data_dir is not None else None
+
+
+def _db_file(config: Any, name: str) -> Path | None:
+    directory = _shared_dir(config)
+    if directory is None:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / name

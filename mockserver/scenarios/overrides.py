@@ -1,0 +1,78 @@
+"""Ad-hoc faults from request headers, for reproducing without rules files:
+
+    x-mock-error: overloaded_error        (+ x-mock-error-status, x-mock-error-message,
+                                            x-mock-retry-after, x-mock-retry-after-ms,
+                                            x-mock-should-retry, x-mock-error-count)
+    x-mock-delay: 250ms | uniform:10-100ms
+    x-mock-fault: error_after_events=3,error=api_error | cut_after_bytes=100 | drip=16/50ms ...
+
+`x-mock-error-count: N` fails only attempts whose `x-stainless-retry-count` is below N, so an
+SDK's own retries see N failures and then a success.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..http.errors import invalid_request
+from .rules import Response, parse_response
+
+TRIGGERS = frozenset({"x-mock-error", "x-mock-delay", "x-mock-fault"})
+_FAULT_INTS = ("error_after_events", "cut_after_events", "cut_after_bytes", "stall_after_events")
+
+
+def override(headers: Mapping[str, str]) -> Response | None:
+    """The response the headers ask for, or None when they ask for nothing."""
+    spec: dict[str, Any] = {}
+    try:
+        if "x-mock-error" in headers and _attempt_fails(headers):
+            spec["error"] = _error(headers)
+        if "x-mock-delay" in headers:
+            spec["delay"] = headers["x-mock-delay"]
+        if "x-mock-fault" in headers:
+            spec["fault"] = _fault(headers["x-mock-fault"])
+        return parse_response(spec) if spec else None
+    except (ValueError, KeyError) as error:
+        raise invalid_request(f"x-mock headers: {error}") from None
+
+
+def _attempt_fails(headers: Mapping[str, str]) -> bool:
+    limit = headers.get("x-mock-error-count")
+    if limit is None:
+        return True
+    return int(headers.get("x-stainless-retry-count", "0") or 0) < int(limit)
+
+
+def _error(headers: Mapping[str, str]) -> dict[str, Any]:
+    error: dict[str, Any] = {"type": headers["x-mock-error"].strip()}
+    if "x-mock-error-status" in headers:
+        error["status"] = int(headers["x-mock-error-status"])
+    if "x-mock-error-message" in headers:
+        error["message"] = headers["x-mock-error-message"]
+    if "x-mock-retry-after" in headers:
+        error["retry_after"] = float(headers["x-mock-retry-after"])
+    if "x-mock-retry-after-ms" in headers:
+        error["retry_after_ms"] = float(headers["x-mock-retry-after-ms"])
+    if "x-mock-should-retry" in headers:
+        error["should_retry"] = headers["x-mock-should-retry"].strip().lower() == "true"
+    return error
+
+
+def _fault(text: str) -> dict[str, Any]:
+    """`name=value` pairs separated by commas; `drip=BYTES/EVERY`."""
+    fault: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, found, value = item.partition("=")
+        name = name.strip()
+        if not found:
+            raise ValueError(f"x-mock-fault wants name=value, not {item!r}")
+        if name in _FAULT_INTS:
+            fault[name] = int(value)
+        elif name == "drip":
+            size, _, every = value.partition("/")
+            fault["drip"] = {"bytes": int(size), "every": every or "10ms"}
+        elif name in ("error", "stall"):
+            fault[name] = value.strip()
+        else:
+            raise ValueError(f"unknown x-mock-fault setting {name!r}")
+    return fault
