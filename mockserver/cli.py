@@ -39,7 +39,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--control-token", help="allow /_mock from other hosts with this bearer token")
     serve.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
-    faults = serve.add_argument_group("faults and scripting (docs/rules.md)")
+    faults = serve.add_argument_group("faults and scripting (README: Scripted behaviour)")
     faults.add_argument("--latency", help="delay every API request: 50ms, uniform:10-100ms, normal:100ms,20ms")
     faults.add_argument("--error-rate", dest="error_rates", action="append", default=[], metavar="TYPE=P",
                         help="answer error TYPE with probability P, e.g. overloaded_error=0.05 (repeatable)")
