@@ -11,8 +11,10 @@ from .call import Call
 from .config import Config
 from .control import control_app
 from .examples import example_reply
+from .http.cors import allow_origin, preflight
 from .http.errors import ApiError
 from .http.gate import Gate, request_headers
+from .http.render import send_reply
 from .http.replies import JsonReply, Reply
 from .http.request_ids import RequestIds, worker_salt
 from .resources import all_handlers
@@ -94,8 +96,12 @@ class MockApp:
     async def _serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         request_id = self._ids.next()
         base = [(b"request-id", request_id.encode())]
+        base += allow_origin(scope)
         operation = call = None
         try:
+            if scope["method"] == "OPTIONS":
+                await self._preflight(scope, send, base)
+                return
             operation, params = self.state.router.match(scope["method"], scope["path"])
             headers = request_headers(scope)
             call = await self._gate.admit(operation, params, scope, receive, headers, request_id)
@@ -107,6 +113,12 @@ class MockApp:
             log.exception("unhandled error in %s", operation.operation_id if operation else scope["path"])
             reply = error_reply(ApiError("api_error", "Internal server error"), request_id, operation)
         await self._behaviour.send(scope, receive, send, reply, base, request_id, operation, call)
+
+    async def _preflight(self, scope: dict[str, Any], send: Any, base: list[tuple[bytes, bytes]]) -> None:
+        found = self.state.router.methods_for(scope["path"])
+        if found is None:
+            raise ApiError("not_found_error", "Not found")
+        await send_reply(send, preflight(scope, list(found[0])), base)
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:

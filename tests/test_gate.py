@@ -184,3 +184,18 @@ def test_stateless_mode_checks_shapes_not_behaviour():
     assert post_message(stateless, body=body).status_code == 200
     assert_api_error(post_message(stateless, body={"model": "x"}), 400, "invalid_request_error",
                      "max_tokens: Field required")
+
+
+def test_browser_preflight_and_cors_headers(client):
+    preflight = client.options("/v1/messages", headers={"origin": "http://localhost:5173",
+                                                        "access-control-request-method": "POST",
+                                                        "access-control-request-headers": "x-api-key, anthropic-version"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert preflight.headers["access-control-allow-headers"] == "x-api-key, anthropic-version"
+    response = client.post("/v1/messages", content=orjson.dumps(MESSAGE_BODY),
+                           headers={**headers(), "origin": "http://localhost:5173"})
+    assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert "request-id" in response.headers["access-control-expose-headers"]
+    assert_api_error(client.options("/v1/nowhere", headers={"origin": "http://x"}), 404, "not_found_error")

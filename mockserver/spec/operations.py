@@ -144,19 +144,24 @@ class Router:
             template.methods[op.method] = op
         self._templates = sorted(templates.values(), key=lambda t: -t.pattern.pattern.count("/"))
 
-    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+    def methods_for(self, path: str) -> tuple[dict[str, Operation], dict[str, str]] | None:
+        """The operations served at `path` by method, with the path's parameters; None if none."""
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/")
         methods = self._static.get(path)
-        params: dict[str, str] = {}
-        if methods is None:
-            for template in self._templates:
-                found = template.pattern.fullmatch(path)
-                if found:
-                    methods, params = template.methods, found.groupdict()
-                    break
-        if methods is None:
+        if methods is not None:
+            return methods, {}
+        for template in self._templates:
+            found = template.pattern.fullmatch(path)
+            if found:
+                return template.methods, found.groupdict()
+        return None
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+        found = self.methods_for(path)
+        if found is None:
             raise ApiError("not_found_error", "Not found")
+        methods, params = found
         operation = methods.get(method)
         if operation is None:
             raise ApiError(
