@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from .call import Call
 from .config import Config
 from .control import control_app
 from .examples import example_reply
+from .fuzz import fuzz_reply
 from .http.cors import allow_origin, preflight
 from .http.errors import ApiError
 from .http.gate import Gate, request_headers
@@ -76,7 +78,10 @@ class MockApp:
         self._control = control_app(self.state)
 
     def _bind_handlers(self) -> dict[str, tuple[Handler, bool]]:
-        own = {} if self.state.config.stateless else all_handlers(self.state)
+        config = self.state.config
+        own = {} if config.stateless else all_handlers(self.state)
+        if config.fuzz_seed is not None:
+            own["messages_create"] = functools.partial(fuzz_reply, seed=config.fuzz_seed)
         bound = {}
         for op in self.state.operations:
             handler = own.get(op.operation_id, example_reply)
@@ -126,10 +131,15 @@ class MockApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                for closer in self.state.extras.get("closers", ()):
-                    closer()
+                # Resources stay open: a server may run the app's lifespan again (schemathesis does).
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    def close(self) -> None:
+        """Release the store, journal and other resources; the app answers nothing after this."""
+        closers = self.state.extras.pop("closers", [])
+        for closer in closers:
+            closer()
 
 
 def create_app(config: Config | None = None) -> MockApp:

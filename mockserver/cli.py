@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from . import contract
 from .config import DEFAULT_SPEC, Config
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
@@ -39,6 +40,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--control-token", help="allow /_mock from other hosts with this bearer token")
     serve.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
+    serve.add_argument("--fuzz", dest="fuzz_seed", type=int, metavar="SEED",
+                       help="answer Messages with valid-but-unusual replies and streams (replayable per seed)")
     faults = serve.add_argument_group("faults and scripting (README: Scripted behaviour)")
     faults.add_argument("--latency", help="delay every API request: 50ms, uniform:10-100ms, normal:100ms,20ms")
     faults.add_argument("--error-rate", dest="error_rates", action="append", default=[], metavar="TYPE=P",
@@ -96,7 +99,11 @@ def serve(config: Config) -> None:
         os.environ[CONFIG_ENV] = _config_to_env(config)
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=config.workers, **options)
     else:
-        uvicorn.run(create_app(config), **options)
+        app = create_app(config)
+        try:
+            uvicorn.run(app, **options)
+        finally:
+            app.close()
 
 
 def app_from_env():
@@ -127,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mockserver", description="A faithful mock of the Anthropic API.")
     sub = parser.add_subparsers(dest="command")
     _serve_parser(sub)
+    contract.add_parser(sub)
     check = sub.add_parser("validate", help="check the OpenAPI spec")
     check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     args = parser.parse_args(argv)
@@ -136,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:  # bad fault, rate-limit or rules settings
             parser.error(str(error))
         return 0
+    if args.command == "contract":
+        return contract.run(args)
     if args.command == "validate":
         return validate(args.spec_path)
     parser.print_help()

@@ -31,6 +31,7 @@ class Config:
     rules_files: tuple[Path, ...] = field(default=())
     control_token: str | None = None
     log_requests: bool = False
+    fuzz_seed: int | None = None        # Messages answer with fuzzed (valid-but-unusual) replies
     latency: str | None = None          # every API request: "50ms", "uniform:10-100ms", "normal:100ms,20ms"
     error_rates: tuple[str, ...] = ()   # "overloaded_error=0.05": answer that error with that probability
     rate_limits: tuple[str, ...] = ()   # "[MODEL:]requests=N,input_tokens=N,output_tokens=N,window=60s" (enforced)

@@ -52,6 +52,7 @@ class MockServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._socket.close()
+        self.app.close()
 
     def __enter__(self) -> MockServer:
         return self.start()

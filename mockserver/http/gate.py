@@ -64,7 +64,7 @@ class Gate:
         key = self._authenticate(operation, headers)
         version = self._version(operation, headers)
         betas = self._betas(headers)
-        query = parse_query(operation.query_parameters(), parse_qsl(scope["query_string"].decode("latin-1")))
+        query = parse_query(operation.query_parameters(), parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         body, raw_body = None, b""
         form_reader = None
         if operation.body_media_type == "application/json":

@@ -10,12 +10,12 @@ from ..http.errors import invalid_request
 def rfc3339(epoch: float | None) -> str | None:
     if epoch is None:
         return None
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def rfc3339_seconds(epoch: float) -> str:
     """Bucket boundaries carry whole seconds: `2025-08-01T00:00:00Z`."""
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def parse_datetime(name: str, value: str) -> float:
@@ -25,7 +25,10 @@ def parse_datetime(name: str, value: str) -> float:
         raise invalid_request(f"{name}: Input should be a valid datetime, invalid datetime format") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    try:
+        return moment.astimezone(timezone.utc).timestamp()
+    except OverflowError:
+        raise invalid_request(f"{name}: Input should be a valid datetime, year out of range") from None
 
 
 def parse_day(name: str, value: str) -> float:

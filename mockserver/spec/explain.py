@@ -8,6 +8,7 @@ Messages follow the API's (pydantic-style) phrasing; union members are entered b
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 Path = list[str]
@@ -203,7 +204,29 @@ def _check_string(schema: dict, value: str, path: Path) -> Problem | None:
     pattern = schema.get("pattern")
     if pattern and not re.search(pattern, value):
         return path, f"String should match pattern '{pattern}'"
+    check = _FORMATS.get(schema.get("format", ""))
+    message = check(value) if check else None
+    return (path, message) if message else None
+
+
+def _email_problem(value: str) -> str | None:
+    local, at, domain = value.rpartition("@")
+    if not at:
+        return "value is not a valid email address: An email address must have an @-sign."
+    if not local or "." not in domain or domain.startswith(".") or domain.endswith("."):
+        return "value is not a valid email address: The part after the @-sign is not valid."
     return None
+
+
+def _datetime_problem(value: str) -> str | None:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return "Input should be a valid datetime, invalid datetime format"
+    return None
+
+
+_FORMATS = {"email": _email_problem, "date-time": _datetime_problem}
 
 
 def _check_number(schema: dict, value: float, path: Path) -> Problem | None:

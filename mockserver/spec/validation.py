@@ -57,7 +57,7 @@ class Validators:
 def _body_validator(schema: dict, root: dict, explainer: Explainer) -> BodyValidator:
     # Compiling each body schema on its own only visits what it references: much faster
     # at start-up than compiling every component.
-    validator = jsonschema_rs.validator_for({**schema, **root})
+    validator = jsonschema_rs.validator_for({**schema, **root}, validate_formats=True)
     return BodyValidator(validator.is_valid, schema, explainer, validator)
 
 
@@ -84,7 +84,11 @@ def _coerce_parameter(param: Parameter, values: list[str]) -> Any:
     schema = param.schema
     if param.is_array:
         item_schema = schema.get("items", {})
-        return [_coerce(param.name, item_schema, value) for value in values]
+        items = [_coerce(param.name, item_schema, value) for value in values]
+        problem = Explainer({}).explain({k: v for k, v in schema.items() if k != "items"}, items)
+        if problem:
+            raise invalid_request(format_problem(([param.name, *problem[0]], problem[1])))
+        return items
     return _coerce(param.name, schema, values[-1])
 
 

@@ -26,8 +26,7 @@ def apps() -> Iterator[dict[Config, MockApp]]:
     built: dict[Config, MockApp] = {}
     yield built
     for app in built.values():
-        for closer in app.state.extras.get("closers", ()):
-            closer()
+        app.close()
 
 
 @pytest.fixture

@@ -1,0 +1,7 @@
+"""`python -m mockserver.contract ...`: the contract command on its own."""
+
+import sys
+
+from .command import main
+
+sys.exit(main())
