@@ -10,6 +10,7 @@ import orjson
 
 from ..engine import EngineContext, count_tokens, message_events
 from ..engine.tokenizer import count
+from ..fuzz import fuzz_reply
 from ..http.errors import ApiError
 from ..http.replies import BytesReply, JsonReply, Reply, StreamReply
 from ..ids import new_id
@@ -29,6 +30,8 @@ def render(response: Response, call: Call, error_reply: Any) -> Reply:
         return JsonReply(message)
     if response.kind == "error":
         return error_reply(response.error.error(), call.request_id, call.operation)
+    if response.kind == "fuzz":
+        return fuzz_reply(call, response.fuzz_seed)
     return raw_reply(response)
 
 

@@ -46,8 +46,9 @@ class ErrorSpec:
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    kind: str  # "message" | "error" | "raw" | "pass" (the usual answer, with the modifiers below)
+    kind: str  # "message" | "error" | "raw" | "fuzz" | "pass" (the usual answer, with the modifiers below)
     message: dict[str, Any] | None = None
+    fuzz_seed: int | None = None
     error: ErrorSpec | None = None
     status: int = 200
     body: Any = None
@@ -165,6 +166,7 @@ def parse_response(spec: Mapping[str, Any]) -> Response:
         ("text/thinking/tool_use", any(k in spec for k in ("text", "thinking", "tool_use"))),
         ("error", "error" in spec),
         ("status/body", "status" in spec or "body" in spec),
+        ("fuzz", "fuzz" in spec),
     ) if present]
     if len(bodies) > 1:
         raise ValueError(f"a response has one body; this one has {' and '.join(bodies)}")
@@ -182,6 +184,8 @@ def parse_response(spec: Mapping[str, Any]) -> Response:
         return Response("message", message=_message(spec), **common)
     if "error" in spec:
         return Response("error", error=_error(spec["error"]), **common)
+    if "fuzz" in spec:
+        return Response("fuzz", fuzz_seed=int(spec["fuzz"]), **common)
     if "status" in spec or "body" in spec:
         return Response("raw", status=int(spec.get("status", 200)), body=spec.get("body"),
                         content_type=spec.get("content_type"), **common)

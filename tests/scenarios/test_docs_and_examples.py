@@ -147,3 +147,19 @@ def test_sequences_example(mock):
     assert [outcome("flaky") for _ in range(4)][:3] == ["529", "500", "Third time lucky."]
     assert [outcome("alternate") for _ in range(4)] == ["up", "529", "up", "529"]
     assert client.models.retrieve("claude-scripted").display_name == "Scripted"
+
+
+def test_fuzz_rule_replays_the_same_bytes():
+    import httpx
+
+    from mockserver.config import Config
+    from mockserver.server import MockServer
+
+    body = {"model": "claude-sonnet-4-6", "max_tokens": 64, "stream": True,
+            "messages": [{"role": "user", "content": "Hi"}]}
+    head = {"x-api-key": "sk-ant-api03-x", "anthropic-version": "2026-10-21", "x-mock-session": "fuzzing"}
+    with MockServer(Config(rules_files=(ROOT / "examples" / "streams.yaml",))) as server:
+        first = httpx.post(f"{server.base_url}/v1/messages", json=body, headers=head)
+        again = httpx.post(f"{server.base_url}/v1/messages", json=body, headers=head)
+    assert first.status_code == 200 and first.headers["x-mock-fuzz-seed"] == "42"
+    assert first.content == again.content
