@@ -22,7 +22,7 @@ from starlette.routing import Route
 from . import __version__
 from .journal import entry_filter, newest
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
-from .scenarios.rules import RuleError, check_schema, parse_rule
+from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
 
 if TYPE_CHECKING:
     from .app import AppState
@@ -118,7 +118,12 @@ class _ControlApi:
 
     async def add_rules(self, request: Request) -> Response:
         self._begin()
-        specs = _rule_specs(await _document(request))
+        try:
+            specs = rule_items(await _document(request), source="api")
+        except RuleError as error:
+            raise ControlError(400, "invalid_request_error", str(error)) from None
+        if not all(isinstance(spec, dict) for spec in specs):
+            raise ControlError(400, "invalid_request_error", "every rule is an object")
         session = _session(request)
         stored = []
         for index, spec in enumerate(specs):
@@ -252,20 +257,6 @@ async def _document(request: Request) -> Any:
         return yaml.safe_load(raw) if content_type in _YAML_TYPES else orjson.loads(raw)
     except (yaml.YAMLError, orjson.JSONDecodeError) as error:
         raise ControlError(400, "invalid_request_error", f"cannot parse the body: {error}") from None
-
-
-def _rule_specs(document: Any) -> list[dict[str, Any]]:
-    if isinstance(document, dict) and "rules" in document and isinstance(document["rules"], list):
-        items = document["rules"]
-    elif isinstance(document, list):
-        items = document
-    elif isinstance(document, dict):
-        items = [document]
-    else:
-        raise ControlError(400, "invalid_request_error", "send a rule, a list of rules, or {rules: [...]}")
-    if not all(isinstance(item, dict) for item in items):
-        raise ControlError(400, "invalid_request_error", "every rule is an object")
-    return items
 
 
 def _check(document: Any, schema: str) -> None:

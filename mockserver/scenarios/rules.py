@@ -103,19 +103,23 @@ def parse_rule(spec: Any, *, source: str, order: int, default_id: str, session: 
 def parse_rules(document: Any, *, source: str, first_order: int = 0, id_prefix: str = "rule",
                 session: str | None = None) -> list[Rule]:
     """A list of rules, `{"rules": [...]}`, or a single rule."""
-    if isinstance(document, dict) and "rules" in document:
-        check_schema(document, "RulesFile", where=source)
-        items = document["rules"]
-    elif isinstance(document, list):
-        items = document
-    elif isinstance(document, dict):
-        items = [document]
-    else:
-        raise RuleError(f"{source}: expected a list of rules or {{rules: [...]}}")
+    items = rule_items(document, source=source)
     rules = [parse_rule(item, source=source, order=first_order + i, default_id=f"{id_prefix}-{i + 1}",
                         session=session) for i, item in enumerate(items)]
     _check_unique(rules, source)
     return rules
+
+
+def rule_items(document: Any, *, source: str) -> list[Any]:
+    """The rules a document holds: a list of rules, `{"rules": [...]}`, or a single rule."""
+    if isinstance(document, dict) and "rules" in document:
+        check_schema(document, "RulesFile", where=source)
+        return document["rules"]
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        return [document]
+    raise RuleError(f"{source}: expected a list of rules or {{rules: [...]}}")
 
 
 def load_rules_file(path: Path, file_index: int = 0) -> list[Rule]:
