@@ -36,22 +36,35 @@ class BodyValidator:
 
 
 class Validators:
-    """Body validators for every operation and API version, compiled up front."""
+    """Body validators for every operation and API version, each compiled once.
+
+    A compiled validator of a large body (Messages) holds several MB, and a server usually sees one
+    API version and a few operations, so each is compiled on first use; the hot one (Messages in the
+    current version) is compiled at start-up. Nothing is walked per request after that.
+    """
+
+    WARM = ("messages_create",)
 
     def __init__(self, spec: Spec, operations: list[Operation]) -> None:
         self.versions = version_keys(spec)
-        self._by_version: dict[str, dict[str, BodyValidator]] = {}
-        for version in self.versions:
-            root = {"$schema": _DRAFT, "components": {"schemas": schemas_for_version(spec, version)}}
-            explainer = Explainer(root)
-            self._by_version[version] = {
-                op.operation_id: _body_validator(op.body_schema, root, explainer)
-                for op in operations
-                if op.body_schema is not None and op.body_media_type == "application/json"
-            }
+        self._schemas = {op.operation_id: op.body_schema for op in operations
+                         if op.body_schema is not None and op.body_media_type == "application/json"}
+        self._roots = {version: {"$schema": _DRAFT, "components": {"schemas": schemas_for_version(spec, version)}}
+                       for version in self.versions}
+        self._explainers = {version: Explainer(root) for version, root in self._roots.items()}
+        self._compiled: dict[tuple[str, str], BodyValidator] = {}
+        for operation_id in self.WARM:
+            self.body(operation_id, self.versions[-1])
 
     def body(self, operation_id: str, version: str) -> BodyValidator | None:
-        return self._by_version[version].get(operation_id)
+        validator = self._compiled.get((operation_id, version))
+        if validator is None:
+            schema = self._schemas.get(operation_id)
+            if schema is None:
+                return None
+            validator = _body_validator(schema, self._roots[version], self._explainers[version])
+            self._compiled[(operation_id, version)] = validator
+        return validator
 
 
 def _body_validator(schema: dict, root: dict, explainer: Explainer) -> BodyValidator:
