@@ -53,9 +53,9 @@ CREATE TABLE IF NOT EXISTS batch_requests (
     PRIMARY KEY (batch_id, idx)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS api_key_digests (digest TEXT PRIMARY KEY, api_key_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS usage (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
+CREATE TABLE IF NOT EXISTS usage_minutes (
+    minute INTEGER NOT NULL, -- epoch seconds of the minute's start: usage is kept summed per minute
+    dims TEXT NOT NULL, -- the dimension columns as one JSON array: a key over NULLable columns never conflicts
     api_key_id TEXT,
     workspace_id TEXT,
     model TEXT NOT NULL,
@@ -68,9 +68,10 @@ CREATE TABLE IF NOT EXISTS usage (
     cache_creation_5m_input_tokens INTEGER NOT NULL,
     cache_creation_1h_input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
-    web_search_requests INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS usage_by_time ON usage (at);
+    web_search_requests INTEGER NOT NULL,
+    requests INTEGER NOT NULL,
+    PRIMARY KEY (minute, dims)
+) WITHOUT ROWID;
 """
 
 USAGE_DIMENSIONS = ("api_key_id", "workspace_id", "model", "service_tier", "context_window",
@@ -82,6 +83,18 @@ _BLOB_CHUNK = 1 << 16
 _TOMBSTONE = "~"
 _USAGE_BATCH = 256
 _USAGE_DELAY = 0.5
+_MINUTE = 60
+_ADD_USAGE = (
+    f"INSERT INTO usage_minutes (minute, dims, {', '.join(USAGE_DIMENSIONS)}, {', '.join(USAGE_MEASURES)}, requests)"
+    f" VALUES ({', '.join('?' * (3 + len(USAGE_DIMENSIONS) + len(USAGE_MEASURES)))})"
+    " ON CONFLICT (minute, dims) DO UPDATE SET "
+    + ", ".join(f"{m} = {m} + excluded.{m}" for m in (*USAGE_MEASURES, "requests"))
+)
+_MIGRATE_USAGE = (
+    f"INSERT INTO usage_minutes SELECT CAST(at / {_MINUTE} AS INTEGER) * {_MINUTE} AS minute,"
+    f" json_array({', '.join(USAGE_DIMENSIONS)}) AS dims, {', '.join(USAGE_DIMENSIONS)},"
+    f" {', '.join(f'SUM({m})' for m in USAGE_MEASURES)}, COUNT(*) FROM usage GROUP BY minute, dims"
+)
 
 
 @dataclass(slots=True)
@@ -117,7 +130,8 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._keys: dict[str, tuple[str, str | None]] = {}
-        self._usage: list[tuple[Any, ...]] = []
+        self._usage: dict[tuple[Any, ...], list[int]] = {}  # (minute, *dimensions) -> measures + requests
+        self._usage_calls = 0
         blob_dir.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(database, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA busy_timeout = 30000")
@@ -147,6 +161,9 @@ class Store:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").fetchone():
+            self._db.execute(_MIGRATE_USAGE)  # a database written before usage was kept per minute
+            self._db.execute("DROP TABLE usage")
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -425,24 +442,30 @@ class Store:
             workspace_id = workspace_id or call.headers.get("anthropic-workspace-id")
         at = time.time() if at is None else at
         key_id, key_workspace = self.api_key_id(api_key, at) if api_key else (api_key_id, None)
+        tier, window, geo, speed, *measures = usage_row(usage, service_tier)
+        key = (int(at // _MINUTE) * _MINUTE, key_id, workspace_id or key_workspace, model, tier, window, geo, speed)
         with self._lock:
-            self._usage.append((at, key_id, workspace_id or key_workspace, model, *usage_row(usage, service_tier)))
-            if len(self._usage) >= _USAGE_BATCH:
+            sums = self._usage.get(key)
+            if sums is None:
+                self._usage[key] = [*measures, 1]
+            else:
+                for i, value in enumerate(measures):
+                    sums[i] += value
+                sums[-1] += 1
+            self._usage_calls += 1
+            if self._usage_calls >= _USAGE_BATCH:
                 self.flush_usage()
-            elif len(self._usage) == 1:
+            elif self._usage_calls == 1:
                 self._flush_soon()
 
     def flush_usage(self) -> None:
-        """Write the buffered usage rows (they are buffered to keep Messages calls cheap)."""
+        """Add the buffered per-minute sums to the table (they are buffered to keep Messages calls cheap)."""
         if not self._usage:
             return
         with self.transaction():
-            rows, self._usage = self._usage, []
-            self._db.executemany(
-                "INSERT INTO usage (at, api_key_id, workspace_id, model, service_tier, context_window, inference_geo,"
-                " speed, uncached_input_tokens, cache_read_input_tokens, cache_creation_5m_input_tokens,"
-                " cache_creation_1h_input_tokens, output_tokens, web_search_requests)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            buffered, self._usage, self._usage_calls = self._usage, {}, 0
+            self._db.executemany(_ADD_USAGE, [(minute, orjson.dumps(dims).decode(), *dims, *sums)
+                                              for (minute, *dims), sums in buffered.items()])
 
     def _flush_soon(self) -> None:
         """Within a second, so that other workers' reports see this worker's traffic."""
@@ -453,9 +476,12 @@ class Store:
 
     def usage_totals(self, *, start: float, end: float, width: float, group_by: Sequence[str] = (),
                      where: Mapping[str, Sequence[str | None]] | None = None) -> list[dict[str, Any]]:
-        """Token sums per time bucket (`bucket` = index from `start`) and per `group_by` dimension."""
+        """Token sums per time bucket (`bucket` = index from `start`) and per `group_by` dimension.
+
+        `start`, `end` and `width` are whole minutes: usage is kept per minute.
+        """
         dimensions = [d for d in group_by if d in USAGE_DIMENSIONS]
-        clauses, args = ["at >= ?", "at < ?"], [start, end]
+        clauses, args = ["minute >= ?", "minute < ?"], [start, end]
         for column, values in (where or {}).items():
             if column not in USAGE_DIMENSIONS:
                 raise ValueError(f"unknown usage dimension {column!r}")
@@ -466,9 +492,9 @@ class Store:
             clauses.append(f"({' OR '.join(parts) or '0'})")
             args += present
         self.flush_usage()
-        keys = ["CAST((at - ?) / ? AS INTEGER) AS bucket", *dimensions]
-        sums = [f"SUM({m}) AS {m}" for m in USAGE_MEASURES]
-        sql = (f"SELECT {', '.join(keys + sums)}, COUNT(*) AS requests FROM usage WHERE {' AND '.join(clauses)}"
+        keys = ["CAST((minute - ?) / ? AS INTEGER) AS bucket", *dimensions]
+        sums = [f"SUM({m}) AS {m}" for m in (*USAGE_MEASURES, "requests")]
+        sql = (f"SELECT {', '.join(keys + sums)} FROM usage_minutes WHERE {' AND '.join(clauses)}"
                f" GROUP BY {', '.join(['bucket', *dimensions])} ORDER BY {', '.join(['bucket', *dimensions])}")
         with self._lock:
             cursor = self._db.execute(sql, (start, width, *args))

@@ -13,7 +13,7 @@ import random
 import re
 from typing import Any
 
-from . import instances, prose, tokenizer
+from . import instances, prose
 from .conversation import Conversation, system_text
 from .drafts import Draft, text_draft
 
@@ -44,7 +44,7 @@ def answer(convo: Conversation, rng: random.Random, echo: bool, lead: str | None
 
 
 def target_length(convo: Conversation, rng: random.Random) -> int:
-    prompt = min(tokenizer.count(convo.last_user_text), 400)
+    prompt = min(convo.tokens(convo.last_user_text), 400)
     return 24 + prompt // 4 + rng.randrange(48)
 
 

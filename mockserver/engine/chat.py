@@ -171,8 +171,7 @@ def chat_completion_chunks(completion: dict[str, Any], request: dict[str, Any],
 
     choice = completion["choices"][0]
     chunks = [chunk({"role": "assistant", "content": ""})]
-    pieces = tokenizer.pieces(choice["message"]["content"] or "")
-    chunks += [chunk({"content": "".join(pieces[i:i + TEXT_PIECES])}) for i in range(0, len(pieces), TEXT_PIECES)]
+    chunks += [chunk({"content": text}) for text in tokenizer.chunks(choice["message"]["content"] or "", TEXT_PIECES)]
     for index, call in enumerate(choice["message"].get("tool_calls") or ()):
         opening = {"index": index, "id": call["id"], "type": "function",
                    "function": {"name": call["function"]["name"], "arguments": ""}}

@@ -71,10 +71,8 @@ def _conversation(prompt: str, request: dict[str, Any]) -> Conversation:
 
 def completion_events(completion: dict[str, Any], ctx: EngineContext | None = None) -> list[tuple[str, dict[str, Any]]]:
     base = {"type": "completion", "id": completion["id"], "model": completion["model"]}
-    pieces = tokenizer.pieces(completion["completion"])
     events: list[tuple[str, dict[str, Any]]] = []
-    for i in range(0, len(pieces), TEXT_PIECES):
-        chunk = "".join(pieces[i:i + TEXT_PIECES])
+    for i, chunk in enumerate(tokenizer.chunks(completion["completion"], TEXT_PIECES)):
         events.append(("completion", {**base, "completion": chunk, "stop_reason": None, "stop": None,
                                       "log_id": completion["log_id"]}))
         if i == 0:

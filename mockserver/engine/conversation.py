@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .tokenizer import Memo
+
 CLIENT_TOOL_TYPES = ("custom", "bash_", "text_editor_", "computer_", "memory_")
 SERVER_TOOL_PREFIXES = ("web_search_", "web_fetch_", "code_execution_", "tool_search_tool_")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -53,6 +55,7 @@ class Conversation:
     last_user_text: str = ""
     prefill: str | None = None  # text of a final assistant turn
     previous_assistant: list[Any] = field(default_factory=list)
+    tokens: Memo = field(default_factory=Memo)
     _words: frozenset[str] | None = None
 
     @classmethod

@@ -20,7 +20,7 @@ def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any
     # as `claude-sonnet-4-5-20250929`, as the API does.
     entry = checks.resolve_model(request.get("model"), ctx.catalog)
     convo = Conversation.of(request)
-    segments = input_tokens.segments(request)
+    segments = input_tokens.segments(request, convo.tokens)
     _check(request, ctx, entry, convo, segments)
     message_id = new_id("msg_", ctx.rng)
     max_tokens = request.get("max_tokens", 0)

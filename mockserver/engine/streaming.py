@@ -11,7 +11,7 @@ final usage; message_stop ends the stream. Accumulating the events gives back `m
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any
 
 from . import tokenizer
 from .context import EngineContext
@@ -77,10 +77,11 @@ def _block_events(index: int, block: dict[str, Any]) -> list[Event]:
     if kind == "text":
         start = {"type": "text", "text": "", "citations": [] if block.get("citations") else block.get("citations")}
         deltas = [{"type": "citations_delta", "citation": c} for c in block.get("citations") or ()]
-        deltas += [{"type": "text_delta", "text": t} for t in _chunks(block["text"], TEXT_PIECES)]
+        deltas += [{"type": "text_delta", "text": t} for t in tokenizer.chunks(block["text"], TEXT_PIECES)]
     elif kind == "thinking":
         start = {"type": "thinking", "thinking": "", "signature": ""}
-        deltas = [{"type": "thinking_delta", "thinking": t} for t in _chunks(block["thinking"], THINKING_PIECES)]
+        thoughts = tokenizer.chunks(block["thinking"], THINKING_PIECES)
+        deltas = [{"type": "thinking_delta", "thinking": t} for t in thoughts]
         deltas.append({"type": "signature_delta", "signature": block["signature"]})
     elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
         start = {**block, "input": {}}
@@ -92,12 +93,6 @@ def _block_events(index: int, block: dict[str, Any]) -> list[Event]:
     events += [("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d}) for d in deltas]
     events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
     return events
-
-
-def _chunks(text: str, size: int) -> Iterator[str]:
-    pieces = tokenizer.pieces(text)
-    for i in range(0, len(pieces), size):
-        yield "".join(pieces[i:i + size])
 
 
 def _json_fragments(arguments: dict[str, Any]) -> list[str]:

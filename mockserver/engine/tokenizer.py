@@ -9,18 +9,42 @@ cutting and counting always agree.
 
 from __future__ import annotations
 
+import functools
 import re
 
-_PIECE = re.compile(r" ?[a-zA-Z]{1,6}|\d{1,3}|\s+|[^a-zA-Z\d\s]")
+_PATTERN = r" ?[a-zA-Z]{1,6}|\d{1,3}|\s+|[^a-zA-Z\d\s]"
+_PIECE = re.compile(_PATTERN)
 _findall = _PIECE.findall
+_subn = _PIECE.subn
 
 
 def count(text: str) -> int:
-    return len(_findall(text)) if text else 0
+    return _subn("", text)[1] if text else 0  # counts the matches without building a list of pieces
+
+
+class Memo(dict[str, int]):
+    """Token counts of the texts of one request: the prompt is counted for usage, then reused."""
+
+    def __missing__(self, text: str) -> int:
+        tokens = self[text] = count(text)
+        return tokens
+
+    def __call__(self, text: str) -> int:
+        return self[text]
 
 
 def pieces(text: str) -> list[str]:
     return _findall(text)
+
+
+def chunks(text: str, size: int) -> list[str]:
+    """`text` in runs of `size` tokens (the last run may be shorter), one regex match per run."""
+    return _runs(size).findall(text)
+
+
+@functools.cache
+def _runs(size: int) -> re.Pattern[str]:
+    return re.compile(f"(?:{_PATTERN}){{1,{size}}}")
 
 
 def head(text: str, n: int) -> str:

@@ -25,3 +25,15 @@ def test_cutting_and_counting_agree(text: str, n: int) -> None:
     cut = tokenizer.head(text, n)
     assert text.startswith(cut)
     assert tokenizer.count(cut) == min(n, tokenizer.count(text))
+
+
+@given(st.text(), st.integers(1, 16))
+def test_chunks_are_runs_of_pieces(text: str, size: int) -> None:
+    pieces = tokenizer.pieces(text)
+    assert tokenizer.chunks(text, size) == ["".join(pieces[i:i + size]) for i in range(0, len(pieces), size)]
+
+
+def test_memo_counts_like_the_tokenizer() -> None:
+    memo = tokenizer.Memo()
+    assert memo("Hello, world 2026!") == tokenizer.count("Hello, world 2026!") == memo("Hello, world 2026!")
+    assert len(memo) == 1
