@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from .. import engine
 from ..call import Call
 from ..engine.context import EngineContext, MemoryPromptCache
 from ..http.replies import JsonReply, Pacing, Reply, StreamReply
+from .services import open_services
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
 
 def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
     cache = state.extras.setdefault("prompt_cache", MemoryPromptCache())
-    catalog = state.extras.get("catalog")
+    store = open_services(state)  # usage feeds the admin usage and cost reports
+    catalog = state.extras["catalog"]
     pacing = _pacing(state)
 
     def context(call: Call) -> EngineContext:
@@ -26,7 +28,7 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
     def create_message(call: Call) -> Reply:
         ctx = context(call)
         message = engine.create_message(call.body, ctx)
-        _record_usage(state, call, message)
+        store.record_usage(call=call, model=message["model"], usage=message["usage"])
         if call.body.get("stream"):
             return StreamReply(engine.message_events(message, ctx), pacing=pacing)
         return JsonReply(message)
@@ -62,9 +64,3 @@ def _pacing(state: AppState) -> Pacing:
     config = state.config
     per_token = 1.0 / config.tokens_per_second if config.tokens_per_second > 0 else 0.0
     return Pacing(first_event_delay=config.ttft_ms / 1000.0, delta_delay=per_token)
-
-
-def _record_usage(state: AppState, call: Call, message: dict[str, Any]) -> None:
-    store = state.extras.get("store")
-    if store is not None and hasattr(store, "record_usage"):
-        store.record_usage(call=call, model=message.get("model"), usage=message.get("usage") or {})
