@@ -9,6 +9,7 @@ workers never hand out the same id and the same seed replays the same ids.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import os
 import random
@@ -530,6 +531,7 @@ def partial_hint(raw_key: str) -> str:
     return f"{raw_key[:shown]}...{raw_key[-4:]}" if len(raw_key) >= 12 else f"{raw_key[:4]}..."
 
 
+@functools.lru_cache(maxsize=1024)  # every Messages call records usage under its key
 def key_digest(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 

@@ -18,8 +18,19 @@ _findall = _PIECE.findall
 _subn = _PIECE.subn
 
 
+_COUNTS: dict[str, int] = {}  # clients resend the same prompts and histories turn after turn
+_COUNTS_SIZE, _COUNTS_TEXT = 4096, 4096
+
+
 def count(text: str) -> int:
-    return _subn("", text)[1] if text else 0  # counts the matches without building a list of pieces
+    tokens = _COUNTS.get(text)
+    if tokens is None:
+        tokens = _subn("", text)[1] if text else 0  # counts the matches without building a list of pieces
+        if len(text) <= _COUNTS_TEXT:
+            if len(_COUNTS) >= _COUNTS_SIZE:
+                _COUNTS.clear()
+            _COUNTS[text] = tokens
+    return tokens
 
 
 class Memo(dict[str, int]):

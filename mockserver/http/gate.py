@@ -34,14 +34,11 @@ _ADMIN_ONLY = "Your API key does not have permission to use the specified resour
 
 def request_headers(scope: dict[str, Any]) -> dict[str, str]:
     """Lower-case names; repeated `anthropic-beta` headers are joined like a comma list."""
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        if name in headers and name == "anthropic-beta":
-            headers[name] = f"{headers[name]},{value}"
-        else:
-            headers[name] = value
+    raw = scope["headers"]
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+    if "anthropic-beta" in headers:
+        headers["anthropic-beta"] = ",".join(value.decode("latin-1") for name, value in raw
+                                             if name.decode("latin-1").lower() == "anthropic-beta")
     return headers
 
 
@@ -64,7 +61,7 @@ class Gate:
         key = self._authenticate(operation, headers)
         version = self._version(operation, headers)
         betas = self._betas(headers)
-        query = parse_query(operation.query_parameters(), parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        query = _query(operation, scope["query_string"])
         body, raw_body = None, b""
         form_reader = None
         if operation.body_media_type == "application/json":
@@ -135,6 +132,13 @@ class Gate:
             enabling = operation.beta_fields.get(name)
             if enabling and not any(b in betas for b in enabling):
                 raise invalid_request(f"{name}: Extra inputs are not permitted")
+
+
+def _query(operation: Operation, query_string: bytes) -> dict[str, Any]:
+    parameters = operation.query_parameters()
+    if not query_string and not any(p.required for p in parameters):
+        return {}
+    return parse_query(parameters, parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
 
 
 def _too_large() -> ApiError:

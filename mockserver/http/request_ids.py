@@ -7,6 +7,7 @@ import itertools
 import os
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]  # every two-digit base58 number, in order
 
 
 def _base58(number: int, width: int) -> str:
@@ -24,9 +25,14 @@ class RequestIds:
         digest = hashlib.blake2b(f"{seed}:{salt}".encode(), digest_size=16).digest()
         self._stem = "req_011C" + _base58(int.from_bytes(digest, "big"), 12)
         self._counter = itertools.count(1)
+        self._high = -1
+        self._prefix = ""
 
     def next(self) -> str:
-        return self._stem + _base58(next(self._counter), 8)
+        high, low = divmod(next(self._counter), len(_PAIRS))
+        if high != self._high:  # the first six digits change only every 3364 ids
+            self._high, self._prefix = high, self._stem + _base58(high, 6)
+        return self._prefix + _PAIRS[low]
 
 
 def worker_salt(workers: int) -> int:
