@@ -27,6 +27,9 @@ from collections import OrderedDict
 
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from mockserver.spec.loader import merge_patch  # noqa: E402  (RFC 7386, the server's own)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "openapi", "src")
 OUT = os.path.join(ROOT, "openapi", "anthropic.yaml")
@@ -77,20 +80,6 @@ def load_src(name):
     with open(os.path.join(SRC, name)) as f:
         return yaml.load(f, Loader=yaml.CSafeLoader)
 
-
-def merge_patch(target, patch):
-    """RFC 7386 JSON merge patch."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    if not isinstance(target, dict):
-        target = {}
-    out = dict(target)
-    for k, v in patch.items():
-        if v is None:
-            out.pop(k, None)
-        else:
-            out[k] = merge_patch(out.get(k), v)
-    return out
 
 
 def pascal(s):

@@ -22,7 +22,6 @@ Needs pyyaml and jsonschema (and the SDKs for check 4).
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import subprocess
@@ -30,6 +29,9 @@ import sys
 import time
 
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from mockserver.spec.loader import merge_patch  # noqa: E402  (RFC 7386, the server's own)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(ROOT, "openapi", "anthropic.yaml")
@@ -49,22 +51,27 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 # operationId -> SDK models (dotted "module:attr") the JSON 200 example must satisfy, per SDK.
 # "items" means: validate each element of `data` (page wrappers are generic classes).
+# Models both SDK generations define for these operations (checked in each venv).
+COMMON_SDK_MODELS = {
+    "messages_create": ["anthropic.types:Message", "anthropic.types.beta:BetaMessage"],
+    "messages_count_tokens": ["anthropic.types:MessageTokensCount", "anthropic.types.beta:BetaMessageTokensCount"],
+    "batches_create": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
+    "batches_retrieve": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
+    "batches_cancel": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
+    "batches_list": ["items:anthropic.types.messages:MessageBatch", "items:anthropic.types.beta.messages:BetaMessageBatch"],
+    "batches_delete": ["anthropic.types.messages:DeletedMessageBatch", "anthropic.types.beta.messages:BetaDeletedMessageBatch"],
+    "batches_results": ["anthropic.types.messages:MessageBatchIndividualResponse", "anthropic.types.beta.messages:BetaMessageBatchIndividualResponse"],
+    "models_list": ["items:anthropic.types:ModelInfo", "items:anthropic.types.beta:BetaModelInfo"],
+    "models_retrieve": ["anthropic.types:ModelInfo", "anthropic.types.beta:BetaModelInfo"],
+    "files_upload": ["anthropic.types:FileMetadata", "anthropic.types.beta:BetaFileMetadata"],
+    "files_list": ["items:anthropic.types:FileMetadata", "items:anthropic.types.beta:BetaFileMetadata"],
+    "files_retrieve_metadata": ["anthropic.types:FileMetadata", "anthropic.types.beta:BetaFileMetadata"],
+    "files_delete": ["anthropic.types:DeletedFile", "anthropic.types.beta:BetaDeletedFile"],
+}
+
 SDK_MODELS = {
     "v2": {
-        "messages_create": ["anthropic.types:Message", "anthropic.types.beta:BetaMessage"],
-        "messages_count_tokens": ["anthropic.types:MessageTokensCount", "anthropic.types.beta:BetaMessageTokensCount"],
-        "batches_create": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
-        "batches_retrieve": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
-        "batches_cancel": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
-        "batches_list": ["items:anthropic.types.messages:MessageBatch", "items:anthropic.types.beta.messages:BetaMessageBatch"],
-        "batches_delete": ["anthropic.types.messages:DeletedMessageBatch", "anthropic.types.beta.messages:BetaDeletedMessageBatch"],
-        "batches_results": ["anthropic.types.messages:MessageBatchIndividualResponse", "anthropic.types.beta.messages:BetaMessageBatchIndividualResponse"],
-        "models_list": ["items:anthropic.types:ModelInfo", "items:anthropic.types.beta:BetaModelInfo"],
-        "models_retrieve": ["anthropic.types:ModelInfo", "anthropic.types.beta:BetaModelInfo"],
-        "files_upload": ["anthropic.types:FileMetadata", "anthropic.types.beta:BetaFileMetadata"],
-        "files_list": ["items:anthropic.types:FileMetadata", "items:anthropic.types.beta:BetaFileMetadata"],
-        "files_retrieve_metadata": ["anthropic.types:FileMetadata", "anthropic.types.beta:BetaFileMetadata"],
-        "files_delete": ["anthropic.types:DeletedFile", "anthropic.types.beta:BetaDeletedFile"],
+        **COMMON_SDK_MODELS,
         "skills_create": ["anthropic.types:Skill", "anthropic.types.beta:BetaSkill"],
         "skills_list": ["items:anthropic.types:Skill", "items:anthropic.types.beta:BetaSkill"],
         "skills_retrieve": ["anthropic.types:Skill", "anthropic.types.beta:BetaSkill"],
@@ -100,20 +107,7 @@ SDK_MODELS = {
         "chat_completions_create": ["openai.types.chat:ChatCompletion"],
     },
     "v0": {
-        "messages_create": ["anthropic.types:Message", "anthropic.types.beta:BetaMessage"],
-        "messages_count_tokens": ["anthropic.types:MessageTokensCount", "anthropic.types.beta:BetaMessageTokensCount"],
-        "batches_create": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
-        "batches_retrieve": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
-        "batches_cancel": ["anthropic.types.messages:MessageBatch", "anthropic.types.beta.messages:BetaMessageBatch"],
-        "batches_list": ["items:anthropic.types.messages:MessageBatch", "items:anthropic.types.beta.messages:BetaMessageBatch"],
-        "batches_delete": ["anthropic.types.messages:DeletedMessageBatch", "anthropic.types.beta.messages:BetaDeletedMessageBatch"],
-        "batches_results": ["anthropic.types.messages:MessageBatchIndividualResponse", "anthropic.types.beta.messages:BetaMessageBatchIndividualResponse"],
-        "models_list": ["items:anthropic.types:ModelInfo", "items:anthropic.types.beta:BetaModelInfo"],
-        "models_retrieve": ["anthropic.types:ModelInfo", "anthropic.types.beta:BetaModelInfo"],
-        "files_upload": ["anthropic.types:FileMetadata", "anthropic.types.beta:BetaFileMetadata"],
-        "files_list": ["items:anthropic.types:FileMetadata", "items:anthropic.types.beta:BetaFileMetadata"],
-        "files_retrieve_metadata": ["anthropic.types:FileMetadata", "anthropic.types.beta:BetaFileMetadata"],
-        "files_delete": ["anthropic.types:DeletedFile", "anthropic.types.beta:BetaDeletedFile"],
+        **COMMON_SDK_MODELS,
         "skills_create": ["anthropic.types:Skill"],
         "skills_list": ["items:anthropic.types:Skill"],
         "skills_retrieve": ["anthropic.types:Skill"],
@@ -296,17 +290,6 @@ def refs_in(o):
             stack.extend(x)
     return out
 
-
-def merge_patch(target, patch):
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    out = dict(target) if isinstance(target, dict) else {}
-    for k, v in patch.items():
-        if v is None:
-            out.pop(k, None)
-        else:
-            out[k] = merge_patch(out.get(k), v)
-    return out
 
 
 BASE_REQ = {"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}]}
