@@ -486,11 +486,8 @@ class Store:
         for column, values in (where or {}).items():
             if column not in USAGE_DIMENSIONS:
                 raise ValueError(f"unknown usage dimension {column!r}")
-            present = [v for v in values if v is not None]
-            parts = [f"{column} IN ({', '.join('?' * len(present))})"] if present else []
-            if len(present) != len(values):
-                parts.append(f"{column} IS NULL")
-            clauses.append(f"({' OR '.join(parts) or '0'})")
+            clause, present = _matches_any(column, values)
+            clauses.append(clause)
             args += present
         self.flush_usage()
         keys = ["CAST((minute - ?) / ? AS INTEGER) AS bucket", *dimensions]
@@ -541,12 +538,8 @@ def _filters(where: Filters | None) -> tuple[str, list[Any]]:
         return "", []
     parts, args = [], []
     for field, values in where.items():
-        path = f"json_extract(doc, '$.{field}')"
-        present = [v for v in values if v is not None]
-        options = [f"{path} IN ({', '.join('?' * len(present))})"] if present else []
-        if len(present) != len(values):
-            options.append(f"{path} IS NULL")
-        parts.append(f"({' OR '.join(options) or '0'})")
+        clause, present = _matches_any(f"json_extract(doc, '$.{field}')", values)
+        parts.append(clause)
         args += present
     return "".join(f" AND {part}" for part in parts), args
 
@@ -557,3 +550,12 @@ def _fsync_directory(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _matches_any(expression: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """SQL that holds when `expression` equals one of `values` (None matching NULL), and its arguments."""
+    present = [v for v in values if v is not None]
+    options = [f"{expression} IN ({', '.join('?' * len(present))})"] if present else []
+    if len(present) != len(values):
+        options.append(f"{expression} IS NULL")
+    return f"({' OR '.join(options) or '0'})", present

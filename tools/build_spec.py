@@ -39,6 +39,11 @@ REF = "#/components/schemas/"
 # small helpers
 
 
+def _root_names(roots) -> dict:
+    """Definition name -> the root key that refers to it."""
+    return {sch["$ref"].split("/")[-1]: key for key, sch in roots.items() if sch.get("$ref")}
+
+
 def canon(o) -> str:
     return json.dumps(o, sort_keys=True, separators=(",", ":"))
 
@@ -194,11 +199,7 @@ class Builder:
         defs = g["defs"]
         roots = g["roots"]
         names = {}
-        root_names = {}
-        for key, sch in roots.items():
-            r = sch.get("$ref")
-            if r:
-                root_names[r.split("/")[-1]] = key
+        root_names = _root_names(roots)
         special = {
             "MessageCreateParamsNonStreaming": "BatchMessageCreateParams",
             "Request": "BatchRequestParam",
@@ -244,11 +245,7 @@ class Builder:
         g = self.v2["groups"]["openai"]
         defs, roots = g["defs"], g["roots"]
         names = {}
-        root_names = {}
-        for key, sch in roots.items():
-            r = sch.get("$ref")
-            if r:
-                root_names[r.split("/")[-1]] = key
+        root_names = _root_names(roots)
         for n in sorted(defs):
             if n in root_names:
                 base = root_names[n]
