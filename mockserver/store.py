@@ -450,9 +450,7 @@ class Store:
             if sums is None:
                 self._usage[key] = [*measures, 1]
             else:
-                for i, value in enumerate(measures):
-                    sums[i] += value
-                sums[-1] += 1
+                self._usage[key] = [total + value for total, value in zip(sums, (*measures, 1))]
             self._usage_calls += 1
             if self._usage_calls >= _USAGE_BATCH:
                 self.flush_usage()
@@ -502,18 +500,21 @@ class Store:
 
 def usage_row(usage: Mapping[str, Any], service_tier: str | None = None) -> tuple[Any, ...]:
     """The usage table's columns after `model`, from a Message's `usage` object."""
-    def number(value: Any) -> int:
-        return value if isinstance(value, int) else 0
-
     creation = usage.get("cache_creation") or {}
-    five, hour = number(creation.get("ephemeral_5m_input_tokens")), number(creation.get("ephemeral_1h_input_tokens"))
-    if not creation:
-        five = number(usage.get("cache_creation_input_tokens"))
-    uncached, cached = number(usage.get("input_tokens")), number(usage.get("cache_read_input_tokens"))
+    if creation:
+        five, hour = _number(creation.get("ephemeral_5m_input_tokens")), _number(creation.get("ephemeral_1h_input_tokens"))
+    else:
+        five, hour = _number(usage.get("cache_creation_input_tokens")), 0
+    uncached, cached = _number(usage.get("input_tokens")), _number(usage.get("cache_read_input_tokens"))
     window = "200k-1M" if uncached + cached + five + hour > 200_000 else "0-200k"
-    searches = number((usage.get("server_tool_use") or {}).get("web_search_requests"))
+    tools = usage.get("server_tool_use")
+    searches = _number(tools.get("web_search_requests")) if tools else 0
     return (service_tier or usage.get("service_tier") or "standard", window, usage.get("inference_geo"),
-            usage.get("speed"), uncached, cached, five, hour, number(usage.get("output_tokens")), searches)
+            usage.get("speed"), uncached, cached, five, hour, _number(usage.get("output_tokens")), searches)
+
+
+def _number(value: Any) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _traffic_key(raw_key: str, now: float) -> dict[str, Any]:

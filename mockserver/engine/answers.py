@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import random
 import re
-from typing import Any
+from typing import Any, Callable
 
-from . import instances, prose
+from . import instances, prose, tokenizer
 from .conversation import Conversation, system_text
 from .drafts import Draft, text_draft
 
@@ -33,26 +33,34 @@ def answer(convo: Conversation, rng: random.Random, echo: bool, lead: str | None
         return [text_draft(json.dumps(instances.generate(schema, rng, convo.last_user_text), ensure_ascii=False))]
     if citations:
         return _cited(convo, rng, citations, lead)
+    return [prose_draft(request, convo.last_user_text, convo.prefill, rng, echo, lead, convo.tokens)]
+
+
+def prose_draft(request: dict[str, Any], user_text: str, prefill: str | None, rng: random.Random, echo: bool,
+                lead: str | None = None, count: Callable[[str], int] = tokenizer.count) -> Draft:
+    """The answer's text block: prose (or the echo), after the prefill, with a stop sequence put in."""
+    tokens: int | None = None  # known only while the text is prose exactly as composed
     if echo:
-        text = convo.last_user_text
+        text = user_text
     else:
-        body, _ = prose.answer(rng, target_length(convo, rng))
-        text = f"{lead} {body}" if lead else body
-    if convo.prefill is not None and text and not text[0].isspace():
-        text = " " + text
-    return [text_draft(with_stop_sequence(text, convo))]
+        text, tokens = prose.answer(rng, target_length(count(user_text), rng))
+        if lead:
+            text, tokens = f"{lead} {text}", None
+    if prefill is not None and text and not text[0].isspace():
+        text, tokens = " " + text, None
+    final = with_stop_sequence(text, request, user_text)
+    return text_draft(final, tokens=tokens if final is text else None)
 
 
-def target_length(convo: Conversation, rng: random.Random) -> int:
-    prompt = min(convo.tokens(convo.last_user_text), 400)
-    return 24 + prompt // 4 + rng.randrange(48)
+def target_length(prompt_tokens: int, rng: random.Random) -> int:
+    return 24 + min(prompt_tokens, 400) // 4 + rng.randrange(48)
 
 
-def with_stop_sequence(text: str, convo: Conversation) -> str:
-    sequences = [s for s in convo.request.get("stop_sequences") or () if s]
+def with_stop_sequence(text: str, request: dict[str, Any], user_text: str) -> str:
+    sequences = [s for s in request.get("stop_sequences") or () if s]
     if not sequences:
         return text
-    context = convo.last_user_text + "\n" + system_text(convo.request)
+    context = user_text + "\n" + system_text(request)
     for sequence in sequences:
         if sequence in context and sequence not in text:
             match = _FIRST_SENTENCE.search(text)
@@ -64,7 +72,7 @@ def with_stop_sequence(text: str, convo: Conversation) -> str:
 def _cited(convo: Conversation, rng: random.Random, citations: list[dict[str, Any]], lead: str | None) -> list[Draft]:
     intro = lead or rng.choice(("Here is what I found.", "Based on the sources provided, here is a summary.",
                                 "According to the sources, a few points stand out."))
-    drafts = [text_draft(with_stop_sequence(intro + " ", convo))]
+    drafts = [text_draft(with_stop_sequence(intro + " ", convo.request, convo.last_user_text))]
     for citation in citations:
         drafts.append(text_draft(citation["cited_text"] or prose.sentence(rng), [citation]))
     closing, _ = prose.answer(rng, 12 + rng.randrange(24))

@@ -109,6 +109,8 @@ def check_messages(request: dict[str, Any], entry: ModelEntry, version: str) -> 
         raise invalid_request(NO_MESSAGES)
     uses_tools = False
     for i, message in enumerate(messages):
+        if type(message.get("content")) is str:  # one text block: nothing below can object to it
+            continue
         items = blocks(message)
         final_assistant = i == len(messages) - 1 and message.get("role") == "assistant"
         if not items and not final_assistant:
@@ -118,7 +120,8 @@ def check_messages(request: dict[str, Any], entry: ModelEntry, version: str) -> 
             _check_version_blocks(i, message.get("role"), items)
     if uses_tools and not request.get("tools"):
         raise invalid_request(TOOLS_UNDEFINED)
-    _check_tool_pairs(messages)
+    if uses_tools:  # without tool blocks there is nothing to pair
+        _check_tool_pairs(messages)
     if messages and messages[-1].get("role") == "assistant":
         _check_prefill(messages[-1], entry)
 

@@ -33,8 +33,8 @@ def create_completion(request: dict[str, Any], ctx: EngineContext) -> dict[str, 
     if ctx.reply_mode == "echo":
         text = convo.last_user_text
     else:
-        text, _ = prose.answer(ctx.rng, target_length(convo, ctx.rng))
-    text = " " + with_stop_sequence(text, convo)
+        text, _ = prose.answer(ctx.rng, target_length(convo.tokens(convo.last_user_text), ctx.rng))
+    text = " " + with_stop_sequence(text, convo.request, convo.last_user_text)
     stops = list(request.get("stop_sequences") or ())
     fitted = fit([text_draft(text + HUMAN)], request.get("max_tokens_to_sample", 0), stops + [HUMAN], "stop_sequence")
     return {

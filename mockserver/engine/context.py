@@ -31,7 +31,7 @@ class MemoryPromptCache:
         self._expires.clear()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs a setattr call per field, every request
 class EngineContext:
     rng: random.Random  # seeded per request by the caller: the engine's only randomness
     now: float  # epoch seconds, supplied by the caller

@@ -57,6 +57,9 @@ class Conversation:
     previous_assistant: list[Any] = field(default_factory=list)
     tokens: Memo = field(default_factory=Memo)
     _words: frozenset[str] | None = None
+    _tools: list[dict[str, Any]] = field(default_factory=list)
+    _server_tools: list[dict[str, Any]] | None = None  # split lazily: most requests have no tools
+    _client_tools: list[dict[str, Any]] | None = None
 
     @classmethod
     def of(cls, request: dict[str, Any]) -> Conversation:
@@ -68,6 +71,9 @@ class Conversation:
             else:
                 turns.append((role, blocks(message)))
         convo = cls(request, turns)
+        tools = request.get("tools")
+        if tools:
+            convo._tools = [t for t in tools if isinstance(t, dict)]
         user_turns = [i for i, (role, _) in enumerate(turns) if role == "user"]
         if user_turns:
             last = user_turns[-1]
@@ -92,13 +98,17 @@ class Conversation:
         return any(isinstance(b, dict) and b.get("type") == "tool_result" for b in self.last_user)
 
     def tools(self) -> list[dict[str, Any]]:
-        return [t for t in self.request.get("tools") or () if isinstance(t, dict)]
+        return self._tools
 
     def client_tools(self) -> list[dict[str, Any]]:
-        return [t for t in self.tools() if not is_server_tool(t) and t.get("type") != "mcp_toolset"]
+        if self._client_tools is None:
+            self._client_tools = [t for t in self._tools if not is_server_tool(t) and t.get("type") != "mcp_toolset"]
+        return self._client_tools
 
     def server_tools(self) -> list[dict[str, Any]]:
-        return [t for t in self.tools() if is_server_tool(t)]
+        if self._server_tools is None:
+            self._server_tools = [t for t in self._tools if is_server_tool(t)]
+        return self._server_tools
 
     def documents(self) -> list[dict[str, Any]]:
         """Every document block of the user turns, in order: their index is `document_index`."""

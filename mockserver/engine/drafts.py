@@ -34,8 +34,11 @@ class Fitted:
     thinking_tokens: int = 0
 
 
-def text_draft(text: str, citations: list[dict[str, Any]] | None = None) -> Draft:
-    return Draft(TEXT, {"type": "text", "text": text, "citations": citations}, tokenizer.count(text))
+def text_draft(text: str, citations: list[dict[str, Any]] | None = None, tokens: int | None = None) -> Draft:
+    """`tokens`: the text's count when the caller already knows it (prose is counted when built)."""
+    if tokens is None:
+        tokens = tokenizer.count(text)
+    return Draft(TEXT, {"type": "text", "text": text, "citations": citations}, tokens)
 
 
 def fit(drafts: list[Draft], max_tokens: int, stop_sequences: list[str], natural_stop: str) -> Fitted:

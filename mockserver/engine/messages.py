@@ -12,6 +12,8 @@ from .context import EngineContext
 from .conversation import Conversation
 from .drafts import Fitted, fit
 from .input_tokens import Segment
+from .answers import prose_draft
+from .plain import PlainRequest, read_plain
 from .planner import Reply, pending_programmatic, plan_reply
 
 
@@ -19,6 +21,9 @@ def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any
     # Responses carry the concrete model id: an alias such as `claude-sonnet-4-5` is answered
     # as `claude-sonnet-4-5-20250929`, as the API does.
     entry = checks.resolve_model(request.get("model"), ctx.catalog)
+    plain = read_plain(request)
+    if plain is not None:
+        return _plain_message(request, ctx, entry, plain)
     convo = Conversation.of(request)
     segments = input_tokens.segments(request, convo.tokens)
     _check(request, ctx, entry, convo, segments)
@@ -27,7 +32,33 @@ def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any
     reply = plan_reply(convo, ctx, max_tokens)
     fitted = fit(reply.drafts, max_tokens, list(request.get("stop_sequences") or ()), reply.natural_stop)
     cached = cache_use(request, segments, entry.id, entry.min_cache_tokens, ctx.cache, ctx.now)
-    message: dict[str, Any] = {
+    container = reply.container if _kept_container(fitted, reply) else None
+    message = _message(request, ctx, entry, message_id, fitted, cached, container)
+    if request.get("context_management") is not None:
+        message["context_management"] = {"applied_edits": []}
+    return message
+
+
+def _plain_message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, plain: PlainRequest) -> dict[str, Any]:
+    """What the general path gives a plain conversation: the checks that can object to one,
+    then the same draws in the same order (the message id, then the answer)."""
+    checks.check_max_tokens(request, entry, ctx.betas)
+    checks.check_messages(request, entry, ctx.version)
+    checks.check_prompt_length(plain.input_tokens, entry)
+    message_id = new_id("msg_", ctx.rng)
+    max_tokens = request.get("max_tokens", 0)
+    if max_tokens > 0:
+        drafts, natural_stop = [prose_draft(request, plain.last_user_text, plain.prefill, ctx.rng,
+                                            ctx.reply_mode == "echo")], "end_turn"
+    else:
+        drafts, natural_stop = [], "max_tokens"
+    fitted = fit(drafts, max_tokens, list(request.get("stop_sequences") or ()), natural_stop)
+    return _message(request, ctx, entry, message_id, fitted, CacheUse(plain.input_tokens), None)
+
+
+def _message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, message_id: str, fitted: Fitted,
+             cached: CacheUse, container: dict[str, Any] | None) -> dict[str, Any]:
+    return {
         "id": message_id,
         "type": "message",
         "role": "assistant",
@@ -37,11 +68,8 @@ def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any
         "stop_sequence": fitted.stop_sequence,
         "stop_details": None,
         "usage": usage(request, ctx, cached, fitted),
-        "container": reply.container if _kept_container(fitted, reply) else None,
+        "container": container,
     }
-    if request.get("context_management") is not None:
-        message["context_management"] = {"applied_edits": []}
-    return message
 
 
 def _check(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, convo: Conversation,

@@ -23,6 +23,8 @@ class Reply:
 
 def pending_programmatic(convo: Conversation) -> list[dict[str, Any]]:
     """tool_use blocks made from code execution that the last user turn answers."""
+    if not convo.previous_assistant:
+        return []
     answered = {b.get("tool_use_id") for b in convo.last_user if isinstance(b, dict) and b.get("type") == "tool_result"}
     return [b for b in convo.previous_assistant
             if isinstance(b, dict) and b.get("type") == "tool_use" and b.get("id") in answered

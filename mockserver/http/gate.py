@@ -55,6 +55,7 @@ class Gate:
     def __init__(self, state: AppState) -> None:
         self._state = state
         self._config = state.config
+        self._versions: dict[str, str] = {}  # anthropic-version header -> the behaviour version it picks
 
     async def admit(self, operation: Operation, path_params: dict[str, str], scope: dict[str, Any],
                     receive: Receive, headers: dict[str, str], request_id: str) -> Call:
@@ -101,19 +102,28 @@ class Gate:
         return key
 
     def _version(self, operation: Operation, headers: dict[str, str]) -> str:
-        known = self._state.validators.versions
         requested = headers.get("anthropic-version")
+        chosen = self._versions.get(requested)  # type: ignore[arg-type]
+        if chosen is not None:
+            return chosen
+        known = self._state.validators.versions
         if requested is None:
             if operation.requires_version:
                 raise invalid_request("anthropic-version: header is required")
             return known[-1]
-        requested = requested.strip()
-        if not _VERSION_FORMAT.fullmatch(requested):
-            raise invalid_request(f'anthropic-version: "{requested}" is not a valid version')
-        return behaviour_version(requested, known)
+        stripped = requested.strip()
+        if not _VERSION_FORMAT.fullmatch(stripped):
+            raise invalid_request(f'anthropic-version: "{stripped}" is not a valid version')
+        chosen = behaviour_version(stripped, known)
+        if len(self._versions) < 64:  # clients send one or two values; a fuzzer must not grow this
+            self._versions[requested] = chosen
+        return chosen
 
     def _betas(self, headers: dict[str, str]) -> tuple[str, ...]:
-        betas = tuple(b.strip() for b in headers.get("anthropic-beta", "").split(",") if b.strip())
+        header = headers.get("anthropic-beta")
+        if not header:
+            return ()
+        betas = tuple(b.strip() for b in header.split(",") if b.strip())
         if self._config.strict_betas:
             unknown = [b for b in betas if b not in self._state.known_betas]
             if unknown:
@@ -135,10 +145,9 @@ class Gate:
 
 
 def _query(operation: Operation, query_string: bytes) -> dict[str, Any]:
-    parameters = operation.query_parameters()
-    if not query_string and not any(p.required for p in parameters):
+    if not query_string and not operation.query_required:
         return {}
-    return parse_query(parameters, parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    return parse_query(operation.query, parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
 
 
 def _too_large() -> ApiError:

@@ -41,6 +41,13 @@ class Operation:
     error_style: str  # "anthropic" | "openai" (the OpenAI-compatible endpoint answers errors its way)
     shape_betas: tuple[str, ...]  # betas that change the 200 body's shape (`x-mock-beta-responses`)
     responses: dict[str, Any] = field(repr=False)
+    query: tuple[Parameter, ...] = field(init=False, repr=False)  # the query parameters, looked up per request
+    query_required: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        query = tuple(p for p in self.parameters if p.location == "query")
+        object.__setattr__(self, "query", query)
+        object.__setattr__(self, "query_required", any(p.required for p in query))
 
     @property
     def streams(self) -> bool:
@@ -51,9 +58,6 @@ class Operation:
     def requires_version(self) -> bool:
         return any(p.location == "header" and p.name.lower() == "anthropic-version" and p.required
                    for p in self.parameters)
-
-    def query_parameters(self) -> tuple[Parameter, ...]:
-        return tuple(p for p in self.parameters if p.location == "query")
 
 
 def _resolve(spec: Spec, node: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,9 @@
+import random
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.engine import tokenizer
+from mockserver.engine import prose, tokenizer
 
 
 def test_english_prose_is_about_four_characters_per_token() -> None:
@@ -37,3 +39,12 @@ def test_memo_counts_like_the_tokenizer() -> None:
     memo = tokenizer.Memo()
     assert memo("Hello, world 2026!") == tokenizer.count("Hello, world 2026!") == memo("Hello, world 2026!")
     assert len(memo) == 1
+
+
+@given(st.integers(0, 2**32), st.integers(0, 600))
+def test_prose_reports_the_tokenizer_count_of_its_text(seed: int, target: int) -> None:
+    # Replies reuse these counts instead of tokenizing the composed text again.
+    for compose in (prose.answer, prose.reasoning):
+        text, tokens = compose(random.Random(seed), target)
+        assert tokens == tokenizer.count(text)
+        assert tokens >= target
