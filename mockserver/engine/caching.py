@@ -24,7 +24,7 @@ MAX_BREAKPOINTS = 4
 TTL_SECONDS = {"5m": 300, "1h": 3600}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built for every Messages call: a frozen dataclass's __init__ costs more
 class CacheUse:
     input_tokens: int
     read: int = 0

@@ -50,7 +50,7 @@ def resolve_model(model: Any, catalog: Catalog | None) -> ModelEntry:
 
 
 def check_max_tokens(request: dict[str, Any], entry: ModelEntry, betas: frozenset[str]) -> None:
-    cap = max([entry.max_tokens] + [OUTPUT_BETAS[b] for b in betas if b in OUTPUT_BETAS])
+    cap = max([entry.max_tokens] + [OUTPUT_BETAS[b] for b in betas if b in OUTPUT_BETAS]) if betas else entry.max_tokens
     wanted = request.get("max_tokens", 0)
     if wanted > cap:
         raise invalid_request(MAX_TOKENS_CAP.format(wanted=wanted, cap=cap, model=entry.id))

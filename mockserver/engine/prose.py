@@ -121,8 +121,9 @@ def _compose(r: random.Random, table: tuple[str, ...], costs: tuple[int, ...],
     parts: list[str] = []
     total = sentences = 0
     size = len(table)
+    draw = r.random  # one C call per sentence (randrange is several Python-level calls)
     while total < target:
-        i = r.randrange(size)
+        i = int(draw() * size)
         if sentences:
             if paragraph and sentences % paragraph == 0:
                 parts.append("\n\n")
