@@ -225,19 +225,18 @@ class RateLimiter:
 
     def headers(self, full_at: FullAt, plan: Plan, now: float) -> list[tuple[bytes, bytes]]:
         limits, per, stamp = plan.limits, plan.seconds_per, self._rfc3339
-        at_req = full_at[0] if full_at[0] > now else now
-        at_in = full_at[1] if full_at[1] > now else now
-        at_out = full_at[2] if full_at[2] > now else now
+        at_req, at_in, at_out = (at if at > now else now for at in full_at)
         left_in = max(0, limits.input_tokens - int((at_in - now) / per[1] + 0.5))
         left_out = max(0, limits.output_tokens - int((at_out - now) / per[2] + 0.5))
+        reset_in, reset_out = stamp(at_in), stamp(at_out)
         r, i, o, t = _HEADER_NAMES
         fixed = plan.limit_headers
         return [
             fixed[0], (r[1], b"%d" % max(0, limits.requests - int((at_req - now) / per[0] + 0.999999))),
             (r[2], stamp(at_req)),
-            fixed[1], (i[1], b"%d" % left_in), (i[2], stamp(at_in)),
-            fixed[2], (o[1], b"%d" % left_out), (o[2], stamp(at_out)),
-            fixed[3], (t[1], b"%d" % (left_in + left_out)), (t[2], stamp(at_in if at_in > at_out else at_out)),
+            fixed[1], (i[1], b"%d" % left_in), (i[2], reset_in),
+            fixed[2], (o[1], b"%d" % left_out), (o[2], reset_out),
+            fixed[3], (t[1], b"%d" % (left_in + left_out)), (t[2], reset_in if at_in > at_out else reset_out),
         ]
 
     def _refusal(self, index: int, need: float, full_at: FullAt, plan: Plan, now: float) -> ApiError:
