@@ -79,22 +79,32 @@ def config_from_env() -> Config:
     return Config(**raw)
 
 
-def serve(config: Config) -> None:
+def serve(config: Config) -> int:
     import uvicorn
 
+    from . import workers
     from .app import create_app
     from .scenarios.behaviour import check_settings
+    from .spec import load_spec
 
     check_settings(config)  # fail once, clearly, rather than in every worker
     if config.workers > 1 and config.data_dir is None:
         # Workers are separate processes: they can only share state through a database file.
         config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))
-    base_url = f"http://{config.host}:{config.port}"
-    print(f"anthropic-mockserver listening on {base_url}", flush=True)
-    print(f"ANTHROPIC_BASE_URL={base_url}", flush=True)
     options = dict(host=config.host, port=config.port, log_level="warning",
                    access_log=config.log_requests, http=_fastest("httptools", "h11"),
                    loop=_fastest("uvloop", "asyncio"), timeout_keep_alive=30)
+    if config.workers > 1 and workers.SUPPORTED:
+        try:
+            sockets = workers.bind(config.host, config.port, config.workers)
+        except OSError as error:
+            print(f"mockserver: cannot listen on {config.host}:{config.port}: {error.strerror or error}",
+                  file=sys.stderr)
+            return 1
+        _announce(config.host, sockets[0].getsockname()[1])
+        load_spec(config.spec_path)  # parsed once here, before the workers fork
+        return workers.Supervisor(config, options, sockets).run()
+    _announce(config.host, config.port)
     if config.workers > 1:
         os.environ[CONFIG_ENV] = _config_to_env(config)
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=config.workers, **options)
@@ -104,6 +114,13 @@ def serve(config: Config) -> None:
             uvicorn.run(app, **options)
         finally:
             app.close()
+    return 0
+
+
+def _announce(host: str, port: int) -> None:
+    base_url = f"http://{host}:{port}"
+    print(f"anthropic-mockserver listening on {base_url}", flush=True)
+    print(f"ANTHROPIC_BASE_URL={base_url}", flush=True)
 
 
 def app_from_env():
@@ -140,10 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         try:
-            serve(config_from_args(args))
+            return serve(config_from_args(args))
         except ValueError as error:  # bad fault, rate-limit or rules settings
             parser.error(str(error))
-        return 0
     if args.command == "contract":
         return contract.run(args)
     if args.command == "validate":

@@ -2,7 +2,8 @@
 rate limits and the journal.
 
 MockApp calls `answer` where it would call the handler and `send` where it would call
-`send_reply`. With nothing configured (`idle`), both cost a few attribute checks.
+`send_reply`. With nothing configured (`idle`), both cost a few attribute checks (with several
+workers, plus one shared-memory read to notice what another worker changed).
 Order for one request: x-mock-* headers, else the first rule that matches -> its delay -> its
 reply; when no reply was scripted: --latency, --error-rate, rate-limit buckets -> the handler.
 """
@@ -86,24 +87,26 @@ class Behaviour:
             if flag >= 0:
                 self.journal.on = bool(flag)
         self.idle = not (self.book.ordered or self.book.files or self.journal.on or self.latency
-                         or self.error_rates or self._multi or (self.limiter and self.limiter.enforce))
+                         or self.error_rates or (self.limiter and self.limiter.enforce))
 
-    def _refresh(self) -> None:
-        if self._multi and self.shared.changed_elsewhere():
-            self.sync()
-        if self.book.files and self.book.reload_if_changed():
+    def catch_up(self) -> None:
+        """Before a request: take in what another worker changed (one memory read when nothing did)."""
+        if self.shared.changed():
             self.sync()
 
     # -- answering ---------------------------------------------------------------------------
 
     async def answer(self, call: Call, handler: Handler, scope: dict[str, Any]) -> Reply | Scripted:
+        if self._multi:
+            self.catch_up()
         if self.idle and TRIGGERS.isdisjoint(call.headers):
             function, is_async = handler
             return await function(call) if is_async else function(call)
         return await self._scripted(call, handler, scope)
 
     async def _scripted(self, call: Call, handler: Handler, scope: dict[str, Any]) -> Scripted:
-        self._refresh()
+        if self.book.files and self.book.reload_if_changed():
+            self.sync()
         response, rule_id = self._choose(call, scope)
         delay = response.delay.sample(self._rng) if response is not None and response.delay is not None else 0.0
         limited = call.operation.operation_id in self._limited
@@ -179,6 +182,8 @@ class Behaviour:
                    call: Call | None) -> None:
         scripted = type(reply) is Scripted
         if not scripted:
+            if call is None and self._multi:  # refused before `answer`: the journal flag may be stale
+                self.catch_up()
             if call is not None and call.operation.operation_id in self._limited:
                 base += self.limiter.stamp(call.api_key, call.body, reply, False)  # type: ignore[union-attr]
             if not self.journal.on:

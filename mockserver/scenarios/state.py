@@ -1,9 +1,11 @@
 """Shared scenario state in SQLite: runtime rules, per-session counters and scenario states.
 
 One database per server: in memory for a single worker, a WAL file under the data dir when
-several workers share it. Each worker keeps parsed rules in memory and notices changes made by
-the others through `PRAGMA data_version` (a cheap read that changes when another connection
-commits) and a generation number bumped by every change to rules or flags.
+several workers share it. Each worker keeps parsed rules and flags in memory. Every change to
+them bumps a generation number in the database and, once committed, publishes it to a change
+counter in shared memory (changes.py): a worker reads that counter per request and goes to the
+database only when it moved. Counters and scenario states need no such signal: they are read
+from the database, in a transaction, whenever a stateful rule matches.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import orjson
+
+from .changes import ChangeCounter
 
 DB_NAME = "scenarios.db"
 STARTED = "Started"
@@ -55,30 +59,30 @@ class SharedState:
         self._lock = threading.RLock()  # the in-process server's thread and test threads may share it
         for statement in filter(str.strip, _SCHEMA.split(";")):
             self._db.execute(statement)
-        self._data_version = self._read_data_version()
+        self._changes = ChangeCounter(path.with_suffix(".changes") if path else None)
+        self._seen = self._changes.read()
+        self._committing: int | None = None  # the generation to publish after this transaction
 
     def close(self) -> None:
+        self._changes.close()
         self._db.close()
 
     # -- change detection --------------------------------------------------------------------
 
-    def _read_data_version(self) -> int:
-        return self._db.execute("PRAGMA data_version").fetchone()[0]
-
-    def changed_elsewhere(self) -> bool:
-        """True when another worker committed since the last call."""
-        version = self._read_data_version()
-        if version == self._data_version:
+    def changed(self) -> bool:
+        """True when a worker (this one included) changed rules or flags since the last call."""
+        published = self._changes.read()
+        if published == self._seen:
             return False
-        self._data_version = version
+        self._seen = published  # read before the caller reads the database: a later change moves it again
         return True
 
     def generation(self) -> int:
         return self.flag("generation")
 
     def _bump(self) -> None:
-        self._db.execute("INSERT INTO meta VALUES ('generation', 1) "
-                         "ON CONFLICT(key) DO UPDATE SET value = value + 1")
+        self._committing = self._db.execute("INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
+                                            "DO UPDATE SET value = value + 1 RETURNING value").fetchone()[0]
 
     def flag(self, name: str, default: int = 0) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
@@ -98,9 +102,13 @@ class SharedState:
             try:
                 yield
             except BaseException:
+                self._committing = None
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            if self._committing is not None:  # only now: a worker that sees it must find the change
+                self._changes.publish(self._committing)
+                self._committing = None
 
     # -- runtime rules -----------------------------------------------------------------------
 
