@@ -93,7 +93,8 @@ def serve(config: Config) -> int:
         config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))
     options = dict(host=config.host, port=config.port, log_level="warning",
                    access_log=config.log_requests, http=_fastest("httptools", "h11"),
-                   loop=_fastest("uvloop", "asyncio"), timeout_keep_alive=30)
+                   loop=_fastest("uvloop", "asyncio"), timeout_keep_alive=30,
+                   server_header=False)  # the API answers without `server: uvicorn` (one header less to write)
     if config.workers > 1 and workers.SUPPORTED:
         try:
             sockets = workers.bind(config.host, config.port, config.workers)

@@ -225,7 +225,8 @@ class RateLimiter:
 
     def headers(self, full_at: FullAt, plan: Plan, now: float) -> list[tuple[bytes, bytes]]:
         limits, per, stamp = plan.limits, plan.seconds_per, self._rfc3339
-        at_req, at_in, at_out = (at if at > now else now for at in full_at)
+        at_req, at_in, at_out = full_at
+        at_req, at_in, at_out = max(at_req, now), max(at_in, now), max(at_out, now)
         left_in = max(0, limits.input_tokens - int((at_in - now) / per[1] + 0.5))
         left_out = max(0, limits.output_tokens - int((at_out - now) / per[2] + 0.5))
         reset_in, reset_out = stamp(at_in), stamp(at_out)

@@ -30,7 +30,7 @@ class MockServer:
         self.port = self._socket.getsockname()[1]
         self._server = uvicorn.Server(uvicorn.Config(
             self.app, log_level="warning", access_log=False, lifespan="on", loop="asyncio",
-            timeout_keep_alive=30,
+            timeout_keep_alive=30, server_header=False,
         ))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name=f"mockserver:{self.port}", daemon=True)

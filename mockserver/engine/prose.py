@@ -138,7 +138,7 @@ def _compose(r: random.Random, table: tuple[str, ...], costs: tuple[int, ...],
 
 def answer(r: random.Random, target_tokens: int) -> tuple[str, int]:
     """Explanatory prose of about `target_tokens` tokens (never less), with its exact count."""
-    return _compose(r, _ANSWER, _ANSWER_TOKENS, target_tokens, 2 + r.randrange(3))
+    return _compose(r, _ANSWER, _ANSWER_TOKENS, target_tokens, 2 + int(r.random() * 3))
 
 
 def reasoning(r: random.Random, target_tokens: int) -> tuple[str, int]:
