@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 _SECOND_CRC_START = 0x9E3779B9
 
 
+_new_random = random.Random.__new__
+_seed_random = _random.Random.seed
+
+
 def seeded_random(seed: int) -> random.Random:
     """`random.Random(seed)` (the same draws) without its Python-level __init__ and seed wrappers:
     one is made per request, and seeding the Mersenne Twister is most of a request's rng cost."""
@@ -28,10 +32,6 @@ def seeded_random(seed: int) -> random.Random:
     _seed_random(rng, seed)
     rng.gauss_next = None
     return rng
-
-
-_new_random = random.Random.__new__
-_seed_random = _random.Random.seed
 
 
 @dataclass(slots=True)

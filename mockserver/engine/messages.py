@@ -7,12 +7,12 @@ from typing import Any
 from ..catalog import ModelEntry
 from ..ids import new_id
 from . import checks, input_tokens
+from .answers import prose_draft
 from .caching import CacheUse, breakpoint_count, cache_use
 from .context import EngineContext
 from .conversation import Conversation
 from .drafts import Fitted, fit
 from .input_tokens import Segment
-from .answers import prose_draft
 from .plain import PlainRequest, read_plain
 from .planner import Reply, pending_programmatic, plan_reply
 

@@ -2,10 +2,10 @@
 
 Most Messages calls are a system string and string turns, with no tools, thinking, prompt
 caching, structured output, containers or documents. For those, one loop over the messages
-gives everything the general path would build (turns, segments, breakpoints, a plan) would
-yield: the last user text, the prefill and the input tokens. `messages.create_message` then
-answers them through the same checks, drafts and budget rule as any other request, so the
-reply is the same byte for byte (tests/engine/test_plain.py holds the two paths equal).
+gives what the general path's turns, segments and plan would come to: the last user text, the
+prefill and the input tokens. `messages.create_message` then answers them through the same
+checks, drafts and budget rule as any other request, so the reply is the same byte for byte
+(tests/engine/test_plain.py holds the two paths equal).
 """
 
 from __future__ import annotations
