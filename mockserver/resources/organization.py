@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..call import Call
-from ..http.errors import ApiError, invalid_request, not_found
+from ..http.errors import ApiError, invalid_request
 from ..http.replies import JsonReply, Reply
 from ..store import Store
 from .admin_seed import DAY, INVITE_DAYS
 from .paging import id_page
-from .services import store_of
+from .services import store_of, stored
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
@@ -83,11 +83,7 @@ def render_user(user: dict[str, Any]) -> dict[str, Any]:
 
 
 def _user(call: Call) -> dict[str, Any]:
-    user_id = call.path_params["user_id"]
-    user = store_of(call).get("user", user_id)
-    if user is None:
-        raise not_found(f"User {user_id} not found")
-    return user
+    return stored(call, "user", "user_id", "User")
 
 
 # -- invites --------------------------------------------------------------------------------------
@@ -151,11 +147,7 @@ def render_invite(invite: dict[str, Any], now: float) -> dict[str, Any]:
 
 
 def _invite(call: Call) -> dict[str, Any]:
-    invite_id = call.path_params["invite_id"]
-    invite = store_of(call).get("invite", invite_id)
-    if invite is None:
-        raise not_found(f"Invite {invite_id} not found")
-    return invite
+    return stored(call, "invite", "invite_id", "Invite")
 
 
 # -- API keys -------------------------------------------------------------------------------------
@@ -221,8 +213,4 @@ def default_workspace_id(store: Store) -> str | None:
 
 
 def _api_key(call: Call) -> dict[str, Any]:
-    key_id = call.path_params["api_key_id"]
-    key = store_of(call).get("api_key", key_id)
-    if key is None:
-        raise not_found(f"API key {key_id} not found")
-    return key
+    return stored(call, "api_key", "api_key_id", "API key")

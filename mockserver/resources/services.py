@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, load_catalog
+from ..http.errors import not_found
 from ..store import Store
 
 if TYPE_CHECKING:
@@ -29,3 +30,12 @@ def store_of(call: Call) -> Store:
 
 def catalog_of(call: Call) -> Catalog:
     return call.state.extras["catalog"]
+
+
+def stored(call: Call, kind: str, param: str, label: str) -> dict[str, Any]:
+    """The `kind` record the path parameter `param` names, or 404 "<label> <id> not found"."""
+    record_id = call.path_params[param]
+    record = store_of(call).get(kind, record_id)
+    if record is None:
+        raise not_found(f"{label} {record_id} not found")
+    return record

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..call import Call
-from ..http.errors import ApiError, invalid_request, not_found
+from ..http.errors import ApiError, invalid_request
 from ..http.replies import BytesReply, JsonReply, Reply
 from ..store import Store
 from .paging import fetch, next_token
-from .services import store_of
+from .services import store_of, stored
 from .skill_bundle import Bundle, read_bundle, save_bundle
 from .stamps import rfc3339
 
@@ -185,11 +185,7 @@ def _file_parts(form: Any) -> list[Any]:
 
 
 def _skill(call: Call) -> dict[str, Any]:
-    skill_id = call.path_params["skill_id"]
-    skill = store_of(call).get("skill", skill_id)
-    if skill is None:
-        raise not_found(f"Skill {skill_id} not found")
-    return skill
+    return stored(call, "skill", "skill_id", "Skill")
 
 
 def _version(call: Call, skill: dict[str, Any]) -> dict[str, Any]:

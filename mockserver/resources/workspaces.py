@@ -10,7 +10,7 @@ from ..http.errors import invalid_request, not_found
 from ..http.replies import JsonReply, Reply
 from .admin_seed import new_workspace
 from .paging import id_page
-from .services import store_of
+from .services import store_of, stored
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
@@ -108,11 +108,7 @@ def render_workspace(workspace: dict[str, Any]) -> dict[str, Any]:
 
 
 def _workspace(call: Call) -> dict[str, Any]:
-    workspace_id = call.path_params["workspace_id"]
-    workspace = store_of(call).get("workspace", workspace_id)
-    if workspace is None:
-        raise not_found(f"Workspace {workspace_id} not found")
-    return workspace
+    return stored(call, "workspace", "workspace_id", "Workspace")
 
 
 def _editable(call: Call) -> dict[str, Any]:
