@@ -24,6 +24,7 @@ from .scenarios.behaviour import Behaviour
 from .spec import Operation, Router, load_spec
 from .spec.operations import index_operations
 from .spec.validation import Validators
+from .steady import HEALTH_PATH as STEADY_HEALTH, steady_health
 
 log = logging.getLogger("mockserver")
 
@@ -76,6 +77,7 @@ class MockApp:
         self._handlers = self._bind_handlers()
         self._behaviour = Behaviour(self.state)  # rules, faults, rate limits, journal
         self._control = control_app(self.state)
+        self._steady_health = JsonReply(steady_health(self.state.spec))
 
     def _bind_handlers(self) -> dict[str, tuple[Handler, bool]]:
         config = self.state.config
@@ -91,8 +93,11 @@ class MockApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "http":
-            if scope["path"].startswith("/_mock"):
+            path = scope["path"]
+            if path.startswith("/_mock"):
                 await self._control(scope, receive, send)
+            elif path == STEADY_HEALTH:  # SDK scripts wait on Steady's route before they run their suites
+                await send_reply(send, self._steady_health, [])
             else:
                 await self._serve(scope, receive, send)
         elif kind == "lifespan":

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from . import contract
+from . import contract, steady
 from .config import DEFAULT_SPEC, Config
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
@@ -53,6 +53,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                         help="leave out anthropic-ratelimit-* headers when no limit is enforced")
     faults.add_argument("--journal", action="store_true", help="record every request from the start")
     faults.add_argument("--journal-size", type=int, default=1000, help="journal entries kept")
+    steady.add_format_options(serve)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -79,7 +80,7 @@ def config_from_env() -> Config:
     return Config(**raw)
 
 
-def serve(config: Config) -> int:
+def serve(config: Config, *, announce: bool = True) -> int:
     import uvicorn
 
     from . import workers
@@ -102,10 +103,10 @@ def serve(config: Config) -> int:
             print(f"mockserver: cannot listen on {config.host}:{config.port}: {error.strerror or error}",
                   file=sys.stderr)
             return 1
-        _announce(config.host, sockets[0].getsockname()[1])
+        _announce(config, sockets[0].getsockname()[1], announce)
         load_spec(config.spec_path)  # parsed once here, before the workers fork
         return workers.Supervisor(config, options, sockets).run()
-    _announce(config.host, config.port)
+    _announce(config, config.port, announce)
     if config.workers > 1:
         os.environ[CONFIG_ENV] = _config_to_env(config)
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=config.workers, **options)
@@ -118,10 +119,11 @@ def serve(config: Config) -> int:
     return 0
 
 
-def _announce(host: str, port: int) -> None:
-    base_url = f"http://{host}:{port}"
-    print(f"anthropic-mockserver listening on {base_url}", flush=True)
-    print(f"ANTHROPIC_BASE_URL={base_url}", flush=True)
+def _announce(config: Config, port: int, announce: bool) -> None:
+    from .summary import startup_summary
+
+    if announce:
+        print(startup_summary(config, port), flush=True)
 
 
 def app_from_env():
@@ -153,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     _serve_parser(sub)
     contract.add_parser(sub)
+    steady.add_parser(sub)
     check = sub.add_parser("validate", help="check the OpenAPI spec")
     check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     args = parser.parse_args(argv)
@@ -161,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(config_from_args(args))
         except ValueError as error:  # bad fault, rate-limit or rules settings
             parser.error(str(error))
+    if args.command == "steady":
+        return steady.run(args)
     if args.command == "contract":
         return contract.run(args)
     if args.command == "validate":

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ADMIN_KEY_PREFIX, DEFAULT_SPEC
-from .report import junit_xml, progress_line, summary
+from .progress import progress_for
+from .report import junit_xml, summary
 from .runner import DEFAULT_VERSION, Options, run_contract
 from .samples import DEFAULT_MODEL
 from .spec import load_document
@@ -64,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"Checking {args.base_url} against {args.spec} (budget {args.max_requests} requests, "
           f"pair checks {'on' if options.pairs else 'off'})", flush=True)
     schema = load_schema(args.spec, base_url=args.base_url, keys=options.keys)
-    report = run_contract(schema, options, lambda r, done, total: print(progress_line(r, done, total), flush=True))
+    progress = progress_for(sys.stdout)
+    try:
+        report = run_contract(schema, options, progress)
+    finally:
+        progress.close()
     print(summary(report), flush=True)
     if args.junit_xml is not None:
         args.junit_xml.write_bytes(junit_xml(report))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
-from urllib.parse import parse_qsl
 
 import orjson
 from starlette.requests import Request
@@ -17,7 +16,7 @@ from starlette.requests import Request
 from ..call import Call
 from ..config import ADMIN_KEY_PREFIX
 from ..spec.loader import behaviour_version
-from ..spec.validation import parse_query
+from ..spec.query import QueryReader
 from .errors import ApiError, invalid_request
 
 if TYPE_CHECKING:
@@ -56,13 +55,14 @@ class Gate:
         self._state = state
         self._config = state.config
         self._versions: dict[str, str] = {}  # anthropic-version header -> the behaviour version it picks
+        self._query = QueryReader(self._config.query_array_format, self._config.query_object_format)
 
     async def admit(self, operation: Operation, path_params: dict[str, str], scope: dict[str, Any],
                     receive: Receive, headers: dict[str, str], request_id: str) -> Call:
         key = self._authenticate(operation, headers)
         version = self._version(operation, headers)
         betas = self._betas(headers)
-        query = _query(operation, scope["query_string"])
+        query = self._read_query(operation, scope["query_string"])
         body, raw_body = None, b""
         form_reader = None
         if operation.body_media_type == "application/json":
@@ -80,6 +80,11 @@ class Gate:
             raw_body=raw_body, version=version, betas=betas, api_key=key, request_id=request_id,
             base_url=_base_url(scope, headers), state=self._state, _form_reader=form_reader,
         )
+
+    def _read_query(self, operation: Operation, query_string: bytes) -> dict[str, Any]:
+        if not query_string and not operation.query_required:
+            return {}
+        return self._query.read(operation.query, query_string.decode("latin-1"))
 
     def _authenticate(self, operation: Operation, headers: dict[str, str]) -> str:
         key = api_key_of(headers)
@@ -142,12 +147,6 @@ class Gate:
             enabling = operation.beta_fields.get(name)
             if enabling and not any(b in betas for b in enabling):
                 raise invalid_request(f"{name}: Extra inputs are not permitted")
-
-
-def _query(operation: Operation, query_string: bytes) -> dict[str, Any]:
-    if not query_string and not operation.query_required:
-        return {}
-    return parse_query(operation.query, parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
 
 
 def _too_large() -> ApiError:
