@@ -85,10 +85,16 @@ def spec_note(spec: str) -> str:
     path = Path(spec)
     if not path.is_file():
         return f"steady mode: {spec} is not a file; serving the bundled Anthropic API spec"
+    import yaml
+
     from .contract.specdiff import spec_operations
     from .spec import load_spec
 
-    theirs, ours = spec_operations(load_spec(path)), spec_operations(load_spec(DEFAULT_SPEC))
+    try:
+        theirs = spec_operations(load_spec(path))
+    except (OSError, ValueError, AttributeError, yaml.YAMLError) as error:
+        return f"steady mode: {spec} could not be read ({error}); serving the bundled Anthropic API spec"
+    ours = spec_operations(load_spec(DEFAULT_SPEC))
     missing = sorted(set(theirs) - set(ours))
     note = f"steady mode: {len(theirs) - len(missing)} of the {len(theirs)} operations in {spec} are served"
     return note + (f"; not served: {', '.join(missing[:8])}{' ...' if len(missing) > 8 else ''}" if missing else "")

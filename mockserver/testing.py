@@ -20,6 +20,7 @@ import urllib.request
 from typing import IO, Sequence
 
 HEALTH_PATH = "/_mock/health"
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through a proxy
 
 
 class MockProcess:
@@ -54,7 +55,7 @@ class MockProcess:
         return self
 
     def health(self) -> dict:
-        with urllib.request.urlopen(self.base_url + HEALTH_PATH, timeout=5) as response:
+        with _DIRECT.open(self.base_url + HEALTH_PATH, timeout=5) as response:
             return json.load(response)
 
     def output(self) -> str:
@@ -97,7 +98,7 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float) -> None
         if process.poll() is not None:
             raise RuntimeError(f"the mock exited with status {process.returncode} before it was healthy")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with _DIRECT.open(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):

@@ -23,9 +23,9 @@ read -r -a extra <<< "${MOCKSERVER_ARGS:-}"
 
 healthy() {
   if command -v curl >/dev/null; then
-    curl --silent --fail --max-time 2 "$base_url/_mock/health" >/dev/null 2>&1
+    curl --silent --fail --max-time 2 --noproxy '*' "$base_url/_mock/health" >/dev/null 2>&1
   else
-    python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+    python3 -c 'import sys, urllib.request as u; u.build_opener(u.ProxyHandler({})).open(sys.argv[1], timeout=2)' \
       "$base_url/_mock/health" >/dev/null 2>&1
   fi
 }
