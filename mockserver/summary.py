@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import __version__
 from .config import DEFAULT_SPEC, Config
 
 

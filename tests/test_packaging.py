@@ -19,8 +19,9 @@ def test_a_wheel_carries_the_spec_and_an_install_of_it_finds_it(tmp_path):
     for name in ("mockserver", "openapi"):  # mockserver/openapi is a symlink to ../openapi, kept as one
         shutil.copytree(ROOT / name, source / name, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__", "src"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
-                    "-w", str(tmp_path / "dist"), str(source)], check=True, timeout=300)
+    build = "import sys; from setuptools.build_meta import build_wheel; build_wheel(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", build, str(tmp_path / "dist")], cwd=source, check=True, timeout=300,
+                   capture_output=True)  # the PEP 517 hook that pip, uv and pipx call
     wheel = next((tmp_path / "dist").glob("anthropic_mockserver-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"mockserver/openapi/anthropic.yaml", "mockserver/openapi/control.yaml"} <= names

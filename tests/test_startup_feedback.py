@@ -3,17 +3,20 @@ terminal, plain lines elsewhere)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import pty
-import subprocess
 import sys
+import threading
 
+from mockserver import contract
 from mockserver.config import Config
+from mockserver.contract.progress import PlainProgress, ProgressBar, progress_for
+from mockserver.contract.results import OperationReport
 from mockserver.server import MockServer
 from mockserver.summary import startup_summary
 
-CONTRACT = [sys.executable, "-m", "mockserver", "contract", "--operation", "models_list", "--operation",
-            "models_retrieve", "--examples", "1", "--max-requests", "30"]
+CONTRACT = ["--operation", "models_list", "--operation", "models_retrieve", "--examples", "1", "--max-requests", "30"]
 
 
 def test_the_summary_names_mode_port_rules_store_and_faults(tmp_path):
@@ -37,37 +40,49 @@ def test_the_summary_names_mode_port_rules_store_and_faults(tmp_path):
 
 
 def test_contract_progress_is_plain_lines_when_not_a_terminal():
-    with MockServer(Config()) as server:
-        result = subprocess.run([*CONTRACT, "--base-url", server.base_url], capture_output=True, text=True,
-                                timeout=300)
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert "[ 1/2] GET /v1/models" in result.stdout and "[ 2/2] GET /v1/models/" in result.stdout
-    assert "\r" not in result.stdout and "\x1b[" not in result.stdout
+    read, write = os.pipe()
+    with os.fdopen(write, "w") as pipe:
+        progress = progress_for(pipe)
+        progress(OperationReport("GET /v1/models", "models_list"), 1, 2)
+        progress.close()
+    with os.fdopen(read) as output:
+        printed = output.read()
+    assert isinstance(progress, PlainProgress) and not isinstance(progress, ProgressBar)
+    assert printed.startswith("  [ 1/2] GET /v1/models") and printed.count("\n") == 1 and "\x1b[" not in printed
 
 
-def test_contract_shows_a_progress_bar_on_a_terminal():
+def test_contract_shows_a_progress_bar_on_a_terminal(monkeypatch):
+    leader, follower = pty.openpty()
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(leader, chunks), daemon=True)
+    reader.start()
+    terminal = os.fdopen(follower, "w")
+    monkeypatch.setattr(sys, "stdout", terminal)
     with MockServer(Config()) as server:
-        leader, follower = pty.openpty()
-        process = subprocess.Popen([*CONTRACT, "--base-url", server.base_url], stdout=follower,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        os.close(follower)
-        screen = _read_all(leader)
-        assert process.wait(timeout=300) == 0, screen[-3000:]
+        code = run_contract_command([*CONTRACT, "--base-url", server.base_url])
+    terminal.close()  # the reader sees the end of the terminal
+    reader.join(timeout=30)
+    screen = b"".join(chunks).decode(errors="replace")
+    assert code == 0, screen[-3000:]
     assert "\r\x1b[K  [###############---------------] 1/2 GET /v1/models" in screen
     assert "[##############################] 2/2 GET /v1/models/" in screen
     assert "[ 1/2]" not in screen  # no plain progress lines
     assert "all checks passed" in screen  # the summary still follows
 
 
-def _read_all(fd: int) -> str:
-    chunks = []
+def run_contract_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    contract.add_parser(parser.add_subparsers(dest="command"))
+    return contract.run(parser.parse_args(["contract", *argv]))
+
+
+def _drain(fd: int, chunks: list[bytes]) -> None:
     while True:
         try:
             chunk = os.read(fd, 65536)
-        except OSError:  # the terminal's other end closed: the process is done
+        except OSError:  # the terminal's other end closed
             break
         if not chunk:
             break
         chunks.append(chunk)
     os.close(fd)
-    return b"".join(chunks).decode(errors="replace")

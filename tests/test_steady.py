@@ -13,10 +13,12 @@ from typing import Iterator
 import httpx
 import pytest
 
+from mockserver.cli import main
 from mockserver.config import DEFAULT_SPEC, Config
 from mockserver.server import MockServer
 from mockserver.spec import load_spec
 from mockserver.spec.query import QueryReader
+from mockserver.steady import spec_note
 from mockserver.testing import free_port, wait_for_health
 
 from .helpers import assert_api_error, headers
@@ -134,12 +136,13 @@ def test_auto_reads_bracket_and_dot_objects(object_servers):
         assert httpx.get(f"{base_url}/v1/models?{query}", headers=headers()).status_code == 200
 
 
-def test_an_unknown_format_is_refused_at_start():
+def test_an_unknown_format_is_refused_at_start(capsys):
     with pytest.raises(ValueError, match="choose one of"):
         QueryReader(array_format="semicolon")
-    result = subprocess.run([MOCKSERVER, "steady", "--validator-query-object-format=semicolon"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "invalid choice: 'semicolon'" in result.stderr
+    for command in ("steady", "serve"):
+        with pytest.raises(SystemExit) as exit_:
+            main([command, "--validator-query-object-format=semicolon"])
+        assert exit_.value.code == 2 and "invalid choice: 'semicolon'" in capsys.readouterr().err
 
 
 # -- the command line, as an SDK's scripts/mock writes it -----------------------------------------------
@@ -169,11 +172,10 @@ def test_steady_command_line_serves_stateless_with_the_health_route(tmp_path):
     assert log.read_text() == ""  # -q: nothing at start
 
 
-def test_steady_version_and_a_local_spec_is_compared(tmp_path):
-    version = subprocess.run([MOCKSERVER, "steady", "--version"], capture_output=True, text=True, timeout=60)
-    assert version.returncode == 0 and "anthropic-mockserver" in version.stdout
-
-    from mockserver.steady import spec_note
+def test_steady_version_and_a_local_spec_is_compared(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["steady", "--version"])
+    assert exit_.value.code == 0 and "anthropic-mockserver" in capsys.readouterr().out
 
     theirs = copy.deepcopy(load_spec(DEFAULT_SPEC))
     theirs["paths"]["/v1/widgets"] = {"get": {"operationId": "widgets_list", "responses": {}}}
