@@ -13,7 +13,7 @@ def startup_summary(config: Config, port: int) -> str:
     rows = [
         ("mode", _mode(config)),
         ("spec", _spec(config.spec_path)),
-        ("store", f"SQLite in {config.data_dir}" if config.data_dir else "in memory (gone when the server stops)"),
+        ("store", _store(config)),
         ("rules", _rules(config.rules_files)),
         ("faults", _faults(config)),
         ("workers", f"{config.workers}, seed {config.seed}"),
@@ -32,6 +32,12 @@ def _mode(config: Config) -> str:
     if config.fuzz_seed is not None:
         mode += f"; Messages fuzzed with seed {config.fuzz_seed}"
     return mode
+
+
+def _store(config: Config) -> str:
+    if config.stateless:
+        return "none: stateless answers keep nothing"
+    return f"SQLite in {config.data_dir}" if config.data_dir else "in memory (gone when the server stops)"
 
 
 def _spec(path: Path) -> str:
