@@ -136,6 +136,7 @@ function select(seq) {
   page.selected = seq;
   renderEntries();
   renderDetail(selected());
+  if (matchMedia("(max-width: 760px)").matches) $("detail").scrollIntoView();  // stacked below the list
 }
 
 function kvRows(table, headers) {
@@ -174,7 +175,9 @@ function renderResponse(entry) {
     {class: event.event === "error" ? "event failed" : "event"},
     el("td", {class: "num", text: event.offset_ms.toFixed(1)}),
     el("td", {text: event.event || "(data)"}),
-    el("td", {}, el("code", {text: typeof event.data === "string" ? event.data : JSON.stringify(event.data)})))));
+    el("td", {}, el("code", {class: "clip", title: "click to show it all",
+                             text: typeof event.data === "string" ? event.data : JSON.stringify(event.data),
+                             on: {click: e => e.target.classList.toggle("clip")}})))));
 }
 
 function showCopy(text) {
@@ -207,6 +210,7 @@ async function loadRules() {
   fill(document.querySelector("#scenarios tbody"), scenarios.scenarios.map(s =>
     el("tr", {}, el("td", {text: s.session || "(none)"}), el("td", {text: s.name}), el("td", {text: s.state}))));
   $("scenarios-empty").hidden = scenarios.scenarios.length > 0;
+  $("scenarios").parentElement.hidden = !scenarios.scenarios.length;
 }
 
 function answeredCount(rule) {
@@ -236,6 +240,7 @@ function ruleRow(rule, index) {
 function renderRules() {
   fill(document.querySelector("#rules tbody"), page.rules.map(ruleRow));
   $("rules-empty").hidden = page.rules.length > 0;
+  $("rules").parentElement.hidden = !page.rules.length;
 }
 
 async function deleteRule(rule) {
@@ -277,7 +282,10 @@ async function resetSession(event) {
 
 // -- served state -----------------------------------------------------------------------------------
 
-function cells(...values) { return el("tr", {}, ...values.map(v => el("td", {text: v === null ? "" : String(v)}))); }
+function cells(...values) {
+  return el("tr", {}, ...values.map(v => el("td", {text: v === null ? "" : String(v),
+                                                   class: typeof v === "number" ? "num" : ""})));
+}
 
 async function loadState() {
   const state = await api("/_mock/state");

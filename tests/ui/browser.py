@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -54,7 +55,19 @@ def set_viewport(browser: webdriver.Chrome, width: int, height: int) -> None:
 
 def wait_for(browser: webdriver.Chrome, condition: Callable[[], Any], what: str) -> Any:
     """Poll `condition` until it returns something truthy; fail saying what never happened."""
-    return WebDriverWait(browser, WAIT_SECONDS, poll_frequency=0.1).until(lambda _: condition(), message=what)
+    waiting = WebDriverWait(browser, WAIT_SECONDS, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
+    return waiting.until(lambda _: condition(), message=what)  # the page redraws its lists as entries arrive
+
+
+def click_row(browser: webdriver.Chrome, selector: str, text: str) -> None:
+    """Click the first row under `selector` that shows `text` (again if the list was redrawn meanwhile)."""
+    def click() -> bool:
+        row = next((row for row in rows(browser, selector) if text in row.text), None)
+        if row is not None:
+            row.click()
+        return row is not None
+
+    wait_for(browser, click, f"a row with {text!r} in {selector}")
 
 
 def rows(browser: webdriver.Chrome, selector: str) -> list[WebElement]:

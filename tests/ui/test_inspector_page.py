@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from typing import Any, Iterator
@@ -20,7 +21,7 @@ from mockserver.config import Config
 from mockserver.server import MockServer
 
 from ..helpers import KEY, MODEL
-from .browser import DESKTOP, PHONE, rows, set_viewport, visible_texts, wait_for
+from .browser import DESKTOP, PHONE, click_row, rows, set_viewport, visible_texts, wait_for
 
 HELLO = [{"role": "user", "content": "Hello there"}]
 SKILL_MD = b"---\nname: greeter\ndescription: Says hello politely.\n---\n\n# Greeter\nSay hello.\n"
@@ -53,9 +54,7 @@ def entry_rows(browser: webdriver.Chrome, count: int) -> list[str]:
 
 
 def open_entry(browser: webdriver.Chrome, text: str) -> None:
-    row = wait_for(browser, lambda: next((r for r in rows(browser, "#entries tbody tr") if text in r.text), None),
-                   f"a journal row with {text!r}")
-    row.click()
+    click_row(browser, "#entries tbody tr", text)
     wait_for(browser, lambda: browser.find_element(By.ID, "detail").is_displayed(), "the entry's detail")
 
 
@@ -141,7 +140,7 @@ def test_a_streamed_reply_shows_its_events_on_a_timeline(server, page):
     assert names[0] == "message_start" and names[-1] == "message_stop" and "content_block_delta" in names
     offsets = [float(value) for value in visible_texts(page, "#timeline tbody td:nth-child(1)")]
     assert offsets == sorted(offsets) and len(offsets) == len(names)
-    deltas = [json.loads(row.find_element(By.CSS_SELECTOR, "code").text)["delta"].get("text", "")
+    deltas = [json.loads(row.find_element(By.CSS_SELECTOR, "code").get_property("textContent"))["delta"]["text"]
               for row in rows(page, "#timeline tbody tr") if "content_block_delta" in row.text]
     assert "".join(deltas) == text
 
@@ -161,6 +160,7 @@ def test_a_failed_stream_highlights_its_error_event(server, page):
 def test_copy_as_curl_and_as_python_run_against_the_mock(server, page):
     sdk(server).messages.create(model=MODEL, max_tokens=16, messages=HELLO)
     open_entry(page, "messages_create")
+    assert shutil.which("curl"), "this test runs the copied command: apt-get install -y curl"
     command = copied(page, "copy-curl")
     assert KEY not in command and "$ANTHROPIC_API_KEY" in command
     environment = {**os.environ, "ANTHROPIC_API_KEY": KEY}
