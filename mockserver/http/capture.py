@@ -16,42 +16,39 @@ import orjson
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 MAX_BODY = 256 * 1024  # bytes kept per response; the rest is counted, not stored
-_KEPT_HEADERS = ("content-type", "retry-after", "x-should-retry", "request-id")
+# Headers worth showing; the rate-limit family is left out (GET /_mock/state shows the buckets).
+_KEPT_HEADERS = frozenset({b"content-type", b"request-id", b"retry-after", b"retry-after-ms", b"x-should-retry"})
 
 
 class ResponseCapture:
     """A `send` wrapper that remembers the response as it goes out."""
 
-    __slots__ = ("_send", "_started", "status", "headers", "chunks", "size")
+    __slots__ = ("_send", "_started", "status", "raw_headers", "chunks", "size")
 
     def __init__(self, send: Send) -> None:
         self._send = send
         self._started = time.perf_counter()
         self.status = 0
-        self.headers: dict[str, str] = {}
-        self.chunks: list[tuple[float, bytes]] = []  # (ms since the reply began, bytes kept)
+        self.raw_headers: Any = ()
+        self.chunks: list[tuple[float, bytes]] = []  # (seconds since the reply began, bytes kept)
         self.size = 0
 
     async def __call__(self, message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
-            self.headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in message.get("headers", ())}
-        elif message["type"] == "http.response.body":
-            self._keep(message.get("body", b""))
+            self.raw_headers = message.get("headers", ())
+        elif message.get("body"):
+            body = message["body"]
+            if self.size < MAX_BODY:
+                self.chunks.append((time.perf_counter() - self._started, body[:MAX_BODY - self.size]))
+            self.size += len(body)
         await self._send(message)
-
-    def _keep(self, body: bytes) -> None:
-        if not body:
-            return
-        room = MAX_BODY - sum(len(chunk) for _, chunk in self.chunks)
-        if room > 0:
-            self.chunks.append((round((time.perf_counter() - self._started) * 1000, 3), body[:room]))
-        self.size += len(body)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready raw form for the journal (parsed only when someone reads it)."""
-        return {"status": self.status, "headers": self.headers, "size": self.size,
-                "chunks": [[offset, chunk.decode("utf-8", "replace")] for offset, chunk in self.chunks]}
+        return {"status": self.status, "size": self.size,
+                "headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in self.raw_headers if k in _KEPT_HEADERS},
+                "chunks": [[round(at * 1000, 3), chunk.decode("utf-8", "replace")] for at, chunk in self.chunks]}
 
 
 def response_view(raw: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -59,9 +56,7 @@ def response_view(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     if not raw:
         return None
     headers = raw.get("headers", {})
-    view: dict[str, Any] = {"status": raw["status"], "size": raw["size"],
-                            "headers": {k: v for k, v in headers.items()
-                                        if k in _KEPT_HEADERS or k.startswith("anthropic-ratelimit-")}}
+    view: dict[str, Any] = {"status": raw["status"], "size": raw["size"], "headers": headers}
     chunks = raw.get("chunks", [])
     text = "".join(chunk for _, chunk in chunks)
     view["truncated"] = len(text.encode()) < raw["size"]
