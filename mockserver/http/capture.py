@@ -13,9 +13,12 @@ from typing import Any, Awaitable, Callable
 
 import orjson
 
+from .sse import sse_field
+
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
-MAX_BODY = 256 * 1024  # bytes kept per response; the rest is counted, not stored
+MAX_BODY = 64 * 1024  # bytes kept per response; the rest is counted, not stored
+_TEXTUAL = ("text/", "application/json", "application/x-jsonl", "application/x-ndjson")
 # Headers worth showing; the rate-limit family is left out (GET /_mock/state shows the buckets).
 _KEPT_HEADERS = frozenset({b"content-type", b"request-id", b"retry-after", b"retry-after-ms", b"x-should-retry"})
 
@@ -46,9 +49,10 @@ class ResponseCapture:
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready raw form for the journal (parsed only when someone reads it)."""
-        return {"status": self.status, "size": self.size,
-                "headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in self.raw_headers if k in _KEPT_HEADERS},
-                "chunks": [[round(at * 1000, 3), chunk.decode("utf-8", "replace")] for at, chunk in self.chunks]}
+        kept = {k.decode("latin-1"): v.decode("latin-1") for k, v in self.raw_headers if k in _KEPT_HEADERS}
+        textual = kept.get("content-type", "").startswith(_TEXTUAL)  # a download keeps its size only
+        chunks = [[round(at * 1000, 3), chunk.decode("utf-8", "replace")] for at, chunk in self.chunks if textual]
+        return {"status": self.status, "size": self.size, "headers": kept, "chunks": chunks}
 
 
 def response_view(raw: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -65,8 +69,10 @@ def response_view(raw: dict[str, Any] | None) -> dict[str, Any] | None:
         view["events"] = sse_timeline(chunks)
     elif content_type.startswith("application/json") and not view["truncated"]:
         view["body"] = _json_or_text(text)
-    else:
+    elif content_type.startswith(_TEXTUAL) or not raw["size"]:
         view["body"] = text
+    else:
+        view["body"] = f"({raw['size']} bytes of {content_type or 'unknown type'})"
     return view
 
 
@@ -84,8 +90,7 @@ def sse_timeline(chunks: list[list[Any]]) -> list[dict[str, Any]]:
 def _event(block: str, offset: float) -> dict[str, Any]:
     name, data = None, []
     for line in block.split("\n"):
-        field, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
+        field, value = sse_field(line)
         if field == "event":
             name = value
         elif field == "data":

@@ -113,7 +113,8 @@ function entryRow(entry) {
     el("td", {class: "request"}, el("b", {text: entry.method + " "}), entry.path,
        el("span", {class: "op", text: [entry.operation, entry.body && entry.body.model,
                                         entry.stream && "stream", entry.session].filter(Boolean).join(" · ")})),
-    el("td", {class: statusClass(failed ? 400 : entry.status), text: entry.status + (entry.error ? " " + entry.error : "")}),
+    el("td", {class: statusClass(failed ? 400 : entry.status),
+              text: entry.status + (entry.error ? " " + entry.error : "")}),
     el("td", {text: entry.rule || entry.fault || ""}),
     el("td", {class: "num", text: entry.elapsed_ms.toFixed(1)}));
   if (entry.seq === page.selected) row.classList.add("selected");

@@ -55,7 +55,8 @@ def set_viewport(browser: webdriver.Chrome, width: int, height: int) -> None:
 
 def wait_for(browser: webdriver.Chrome, condition: Callable[[], Any], what: str) -> Any:
     """Poll `condition` until it returns something truthy; fail saying what never happened."""
-    waiting = WebDriverWait(browser, WAIT_SECONDS, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
+    waiting = WebDriverWait(browser, WAIT_SECONDS, poll_frequency=0.1,
+                            ignored_exceptions=(StaleElementReferenceException,))
     return waiting.until(lambda _: condition(), message=what)  # the page redraws its lists as entries arrive
 
 

@@ -122,3 +122,16 @@ def test_state_shows_what_the_mock_serves(app):
 def test_state_in_stateless_mode_is_empty_but_answers():
     state = asgi_client(Config(stateless=True)).get("/_mock/state").json()
     assert state["stateless"] is True and state["batches"] == state["files"] == state["skills"] == []
+
+
+
+def test_a_download_is_recorded_by_its_size_only():
+    async def send(message: dict) -> None:
+        pass
+
+    capture = ResponseCapture(send)
+    asyncio.run(capture({"type": "http.response.start", "status": 200,
+                         "headers": [(b"content-type", b"application/zip")]}))
+    asyncio.run(capture({"type": "http.response.body", "body": bytes(range(256)) * 4}))
+    assert capture.summary()["chunks"] == []
+    assert response_view(capture.summary())["body"] == "(1024 bytes of application/zip)"
