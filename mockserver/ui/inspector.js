@@ -7,7 +7,7 @@ const KEEP_ENTRIES = 1000;
 const TOKEN_KEY = "mock-control-token";
 const $ = id => document.getElementById(id);
 
-const page = {entries: [], since: 0, selected: null, paused: false, view: "journal", rules: [], counters: []};
+const page = {entries: [], since: 0, selected: null, paused: false, view: "journal", rules: [], counters: [], drawn: {}};
 
 // -- talking to the control API ------------------------------------------------------------------
 
@@ -200,11 +200,20 @@ function makeRule() {
   $("rule-text").focus();
 }
 
+// Redraw a view only when what it shows changed (keeps a selection, a scroll, a half-read row).
+function unchanged(view, data) {
+  const seen = JSON.stringify(data);
+  if (page.drawn[view] === seen) return true;
+  page.drawn[view] = seen;
+  return false;
+}
+
 // -- rules, scenarios, reset --------------------------------------------------------------------
 
 async function loadRules() {
   const [rules, scenarios, state] = await Promise.all([api("/_mock/rules"), api("/_mock/scenarios"),
                                                        api("/_mock/state")]);
+  if (unchanged("rules", [rules, scenarios, state.counters, page.entries.length])) return;
   page.rules = rules.rules;
   page.counters = state.counters;
   renderRules();
@@ -290,6 +299,7 @@ function cells(...values) {
 
 async function loadState() {
   const state = await api("/_mock/state");
+  if (unchanged("state", state)) return;
   $("stateless").hidden = !state.stateless;
   fill(document.querySelector("#batches tbody"), state.batches.map(b =>
     cells(b.id, b.processing_status, b.request_count, b.created_at)));

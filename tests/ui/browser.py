@@ -76,4 +76,7 @@ def rows(browser: webdriver.Chrome, selector: str) -> list[WebElement]:
 
 
 def visible_texts(browser: webdriver.Chrome, selector: str) -> list[str]:
-    return [row.text for row in rows(browser, selector) if row.is_displayed()]
+    """The shown text of each match, read in one script (the page may redraw between two reads)."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].filter(e => e.getClientRects().length)"
+        ".map(e => e.innerText.trim())", selector)
