@@ -265,7 +265,6 @@ class _ControlApi:
         self.b.shared.set_scenario(session, name, document["state"])
         return _json({"name": name, "session": session, "state": document["state"]})
 
-
     async def served(self, request: Request) -> Response:
         self._begin()
         return _json(served_state(self.state, self.b, _session(request)))

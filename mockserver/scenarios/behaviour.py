@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..faults import ConnectionCut, ErrorRates, Latency, StreamFault, hold, install_log_filter, mark_cut
-from ..http.errors import ApiError
 from ..http.capture import ResponseCapture
+from ..http.errors import ApiError
 from ..http.gate import request_headers
 from ..http.render import send_reply
 from ..http.replies import Reply, StreamReply

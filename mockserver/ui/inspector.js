@@ -331,7 +331,7 @@ async function refreshView() {
 async function tick() {
   try {
     await pollJournal();
-    if (page.view !== "journal" && !document.activeElement.closest("form")) await refreshView();
+    if (page.view !== "journal" && !document.activeElement?.closest("form")) await refreshView();
     showProblem(null);
     $("status").textContent = page.paused ? "paused" : "live";
     $("status").className = page.paused ? "status paused" : "status live";
