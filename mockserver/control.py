@@ -20,9 +20,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import __version__
+from .http.capture import response_view
 from .journal import entry_filter, newest
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
+from .served import served_state
+from .ui import ASSET_PATHS, ui_routes
 
 if TYPE_CHECKING:
     from .app import AppState
@@ -55,13 +58,18 @@ def control_app(state: AppState) -> Any:
         Route("/_mock/verify", api.verify, methods=["POST"]),
         Route("/_mock/scenarios", api.scenarios, methods=["GET"]),
         Route("/_mock/scenarios/{name:path}", api.set_scenario, methods=["PUT"]),
+        Route("/_mock/state", api.served, methods=["GET"]),
+        *ui_routes(),
     ]
     app = Starlette(routes=routes, exception_handlers={ControlError: _error_response})
     return _Guard(app, state.config.control_token)
 
 
 class _Guard:
-    """Loopback-only, or a bearer token when one is configured; health is always open."""
+    """Loopback-only, or a bearer token when one is configured; health is always open.
+    Browsers may call only from the mock's own origin (the inspector page), so another site's
+    page cannot drive the API through a visitor's browser. The inspector's static assets load
+    without the token (they hold no data; the page asks for the token)."""
 
     def __init__(self, app: Any, token: str | None) -> None:
         self.app = app
@@ -76,7 +84,12 @@ class _Guard:
         await self.app(scope, receive, send)
 
     def _refusal(self, scope: dict[str, Any]) -> Response | None:
+        if _foreign_origin(scope):
+            return _json({"type": "error", "error": {"type": "permission_error", "message":
+                          "control API: requests from another origin are refused"}}, 403)
         if self.token is not None:
+            if scope["path"] in ASSET_PATHS:
+                return None
             headers = dict(scope["headers"])
             scheme, _, given = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
             if scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), self.token):
@@ -89,6 +102,16 @@ class _Guard:
         return _json({"type": "error", "error": {"type": "permission_error", "message":
                       "control API: loopback clients only; start the server with --control-token to allow others"}},
                      403)
+
+
+def _foreign_origin(scope: dict[str, Any]) -> bool:
+    """A browser request whose page is not served by this host (`Origin` differs from `Host`)."""
+    headers = dict(scope["headers"])
+    origin = headers.get(b"origin")
+    if origin is None:
+        return False
+    host = headers.get(b"host", b"")
+    return origin not in (b"http://" + host, b"https://" + host)
 
 
 class _ControlApi:
@@ -194,6 +217,7 @@ class _ControlApi:
                                _int(query.get("status")), query.get("rule"))
         entries = await self.b.journal.entries(_session(request), _int(query.get("since")) or 0)
         found = newest((e for e in entries if matches(e)), _int(query.get("limit")))
+        found = [{**e, "response": response_view(e.get("response"))} for e in found]
         return _json({"enabled": self.b.journal.on, "requests": found})
 
     async def configure_journal(self, request: Request) -> Response:
@@ -240,6 +264,10 @@ class _ControlApi:
         name = request.path_params["name"]
         self.b.shared.set_scenario(session, name, document["state"])
         return _json({"name": name, "session": session, "state": document["state"]})
+
+    async def served(self, request: Request) -> Response:
+        self._begin()
+        return _json(served_state(self.state, self.b, _session(request)))
 
 
 # -- helpers -------------------------------------------------------------------------------------
