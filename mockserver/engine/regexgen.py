@@ -4,7 +4,8 @@ Walks the parse tree of Python's own regex parser and picks, with the request's 
 from each construct: literals, classes, categories, repeats (kept short), groups, branches and
 back-references. Anchors and lookarounds are ignored, which is enough for the patterns tool
 schemas use (identifiers, codes, dates, phone numbers). A pattern whose shortest match is longer
-than the caller's `limit` (`((a{100}){100}){1000}`) raises TooLong as soon as the output passes it.
+than the caller's `limit` (at most MAX_CHARS), such as `((a{100}){100}){1000}`, raises TooLong:
+before emitting anything when the parser's widths tell, else as soon as the output passes it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ _CATEGORY = {
 _ANY = string.ascii_letters + string.digits
 _PRINTABLE = [chr(i) for i in range(32, 127)]
 _MAX_EXTRA_REPEATS = 3
+MAX_CHARS = 100_000  # the longest match emitted, whatever max_tokens allows: bounds the time spent
+
+
+def _shortest(tree: Any) -> int:
+    try:
+        return tree.getwidth()[0]
+    except Exception:  # widths of exotic constructs: let the budget decide while emitting
+        return 0
 
 
 class TooLong(Exception):
@@ -49,11 +58,14 @@ class _Budget:
         return text
 
 
-def matching_string(pattern: str, rng: random.Random, limit: int = 1_000_000) -> str | None:
+def matching_string(pattern: str, rng: random.Random, limit: int = MAX_CHARS) -> str | None:
     try:
         tree = parser.parse(pattern)
     except Exception:
         return None
+    limit = min(limit, MAX_CHARS)
+    if _shortest(tree) > limit:  # known before emitting a character
+        raise TooLong
     groups: dict[int, str] = {}
     try:
         return _emit(tree, rng, groups, _Budget(limit))
@@ -77,6 +89,8 @@ def _one(op: Any, av: Any, rng: random.Random, groups: dict[int, str], budget: _
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
         low, high, body = av
         high = min(high, low + _MAX_EXTRA_REPEATS)
+        if low and _shortest(body) * low > budget.left:
+            raise TooLong
         return "".join(_emit(body, rng, groups, budget) for _ in range(rng.randint(low, high)))
     if op is c.SUBPATTERN:
         group, _, _, body = av
