@@ -65,14 +65,19 @@ def test_arbitrary_input_never_reaches_a_500(client, op, body, query):
 _VALID = orjson.dumps(MESSAGE_BODY)
 hostile_fragments = st.sampled_from([
     b"\xed\xa0\x80", b"\xff", b"\xc3", b"\\ud800", b"\\udc00x", b"\\ud83d", b"NaN", b"-Infinity", b"1e400",
-    b"9" * 4301, b"-" + b"1" * 5000, b"0." + b"1" * 5000, b"[" * 300 + b"]" * 300, b'{"a":' * 260 + b"1" + b"}" * 260,
+    b"9" * 4301, b"1" * 4000, b"[NaN, 100000000000000000000000]", b"-" + b"1" * 5000, b"0." + b"1" * 5000, b"[" * 300 + b"]" * 300, b'{"a":' * 260 + b"1" + b"}" * 260,
 ])
 
 
 @st.composite
 def raw_bodies(draw) -> bytes:
     """A valid Messages body with a hostile fragment spliced in, a bare fragment, deep nesting, or noise."""
-    kind = draw(st.sampled_from(["splice", "fragment", "nesting", "binary"]))
+    kind = draw(st.sampled_from(["splice", "fragment", "schema", "nesting", "binary"]))
+    if kind == "schema":  # free-form JSON the schema validator lets through to the generator
+        keyword = draw(st.sampled_from([b"minimum", b"maxLength", b"default", b"enum", b"multipleOf"]))
+        return (b'{"model":"claude-sonnet-4-6","max_tokens":64,"messages":[{"role":"user","content":"hi"}],'
+                b'"tool_choice":{"type":"any"},"tools":[{"name":"t","input_schema":{"type":"object","properties":'
+                b'{"a":{"type":"integer","' + keyword + b'":' + draw(hostile_fragments) + b'}},"required":["a"]}}]}')
     if kind == "splice":
         at = draw(st.integers(0, len(_VALID)))
         return _VALID[:at] + draw(hostile_fragments) + _VALID[at:]

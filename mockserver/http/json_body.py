@@ -19,6 +19,7 @@ import orjson
 from .errors import ApiError, invalid_request
 
 MAX_DEPTH = 254  # the deepest value orjson serializes
+_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson reads (and writes) as an integer
 _PREFIX = "The request body is not valid JSON: "
 
 
@@ -30,7 +31,7 @@ def parse_json(raw: bytes) -> Any:
     if refusal is not None:
         raise refusal
     try:
-        return _shallow(json.loads(raw.decode("utf-8")), raw)
+        return _shallow(json.loads(raw.decode("utf-8"), parse_int=_integer), raw)
     except json.JSONDecodeError as error:
         raise invalid_request(f"{_PREFIX}{error}") from None
     except UnicodeDecodeError as error:
@@ -40,6 +41,14 @@ def parse_json(raw: bytes) -> Any:
         raise invalid_request(f"{_PREFIX}an integer has more than {digits} digits") from None
     except RecursionError:
         raise _too_deep() from None
+
+
+def _integer(literal: str) -> int | float:
+    """An integer as orjson reads one: beyond 64 bits it is the float of equal value (or infinity)."""
+    if len(literal.lstrip("-")) > sys.get_int_max_str_digits():
+        raise ValueError(literal)
+    value = int(literal)
+    return value if _INT_RANGE[0] <= value <= _INT_RANGE[1] else float(literal)
 
 
 def _shallow(body: Any, raw: bytes) -> Any:

@@ -51,3 +51,11 @@ def test_nesting_within_the_limit_still_reaches_validation(server):
     body = b'{"metadata":' + b'{"a":' * 200 + b"1" + b"}" * 200 + b"}"
     message = assert_invalid_request(post_raw(server.base_url, "/v1/messages", body))
     assert "levels deep" not in message
+
+
+def test_long_integers_beside_nan_are_read_as_orjson_reads_them(server):
+    """NaN sends the body to the stdlib parser; its integers beyond 64 bits must still be writable."""
+    body = (b'{"model":"claude-sonnet-4-6","max_tokens":16,"messages":[{"role":"user","content":"hi"}],'
+            b'"tools":[{"name":"t","input_schema":{"type":"object","x":[NaN,' + b"1" * 4000 + b"]}}]}")
+    response = post_raw(server.base_url, "/v1/messages", body)
+    assert response.status_code == 200, response.text
