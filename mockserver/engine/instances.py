@@ -21,10 +21,12 @@ import math
 import random
 from typing import Any
 
+import orjson
+
 from . import numbers, regexgen, samples
 
 _MAX_DEPTH = 5  # optional properties and items stop here
-_HARD_DEPTH = 48  # only required recursion goes deeper; past this it has no end
+_HARD_DEPTH = 128  # deeper than any literal schema in a body (254 levels); only a `$ref` cycle gets here
 _MAX_STEPS = 20_000  # subschema instances per value
 _MAX_FLATTEN = 1_000  # `$ref` and `allOf` links inlined per subschema
 DEFAULT_MAX_CHARS = 1_000_000
@@ -84,6 +86,7 @@ class _Generator:
         self.topic = topic
         self.chars_left = max_chars
         self.steps_left = _MAX_STEPS
+        self.on_path: dict[str, int] = {}  # `$ref`s being expanded on the way to the current value
 
     def _spend(self, chars: int) -> None:
         self.chars_left -= chars
@@ -97,11 +100,22 @@ class _Generator:
             return self._counted(samples.word(self.rng))
         if schema is False or not isinstance(schema, dict):
             return None
-        schema = self._flatten(schema, depth)
+        schema, expanded = self._flatten(schema)
+        if not expanded:
+            return self._plain(schema, depth, key)
+        for ref in expanded:
+            self._enter(ref)
+        try:
+            return self._plain(schema, depth, key)
+        finally:
+            for ref in expanded:
+                self.on_path[ref] -= 1
+
+    def _plain(self, schema: dict[str, Any], depth: int, key: str | None) -> Any:
         if "const" in schema:
-            return copy.deepcopy(schema["const"])
+            return self._copied(schema["const"])
         if "enum" in schema and schema["enum"]:
-            return copy.deepcopy(self.rng.choice(schema["enum"]))
+            return self._copied(self.rng.choice(schema["enum"]))
         if "anyOf" in schema:
             return self._any_of(schema, depth, key)
         if "oneOf" in schema:
@@ -109,21 +123,37 @@ class _Generator:
         kind = self._kind(schema, depth)
         return getattr(self, f"_{kind}")(schema, depth, key)
 
-    def _step(self, depth: int) -> None:
-        self.steps_left -= 1
+    def _charge(self, steps: int) -> None:
+        self.steps_left -= steps
         if self.steps_left < 0:
             raise SchemaProblem(f"an instance needs more than {_MAX_STEPS} subschema instances")
+
+    def _enter(self, ref: str) -> None:
+        """Optional recursion stops at _MAX_DEPTH: a `$ref` met more often on one path is required."""
+        count = self.on_path.get(ref, 0) + 1
+        if count > _MAX_DEPTH + 3:
+            raise SchemaProblem(f"`$ref` {json.dumps(ref)} recurses through required properties or items "
+                                "without end: the schema has no finite instance")
+        self.on_path[ref] = count
+
+    def _step(self, depth: int) -> None:
+        self._charge(1)
         if depth > _HARD_DEPTH:
             raise SchemaProblem(f"required properties or items recurse more than {_HARD_DEPTH} levels "
                                 "(a `$ref` cycle with no optional way out has no finite instance)")
+
+    def _copied(self, value: Any) -> Any:
+        self._spend(len(orjson.dumps(value)))  # a const may be as large as the request body
+        return copy.deepcopy(value)
 
     def _counted(self, text: str) -> str:
         self._spend(len(text) + 2)
         return text
 
-    def _flatten(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
-        """Inline `$ref` and `allOf`, so the rest only sees plain keywords."""
+    def _flatten(self, schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Inline `$ref` and `allOf`, so the rest only sees plain keywords; also the refs inlined."""
         seen: set[int] = set()
+        expanded: list[str] = []
         for _ in range(_MAX_FLATTEN):
             if "$ref" in schema:
                 rest = {k: v for k, v in schema.items() if k != "$ref"}
@@ -131,6 +161,7 @@ class _Generator:
                 if id(target) in seen:  # `{"$ref": "#"}`: a schema that only refers to itself allows anything
                     target = {}
                 seen.add(id(target))
+                expanded.append(str(schema["$ref"]))
                 schema = merge(target, rest)
             elif "allOf" in schema:
                 rest = {k: v for k, v in schema.items() if k != "allOf"}
@@ -139,7 +170,7 @@ class _Generator:
                     rest = merge(rest, part if isinstance(part, dict) else {})
                 schema = rest
             else:
-                return schema
+                return schema, expanded
         raise SchemaProblem(f"`$ref` and `allOf` chains longer than {_MAX_FLATTEN} links")
 
     def _resolve(self, ref: str) -> dict[str, Any]:
@@ -184,11 +215,12 @@ class _Generator:
 
     def _one_of(self, schema: dict[str, Any], depth: int, key: str | None) -> Any:
         branches = self._branches(schema, "oneOf", depth)
+        self._charge(len(branches))  # compiling a validator per branch is work too
         checks = [self._validator(b) for b in branches]
         candidate = None
         for attempt in range(max(8, len(branches))):
             candidate = self.value(branches[attempt % len(branches)], depth, key)
-            self.steps_left -= len(checks)  # each validation is work too
+            self._charge(len(checks))
             if sum(check(candidate) for check in checks) == 1:
                 return candidate
         return candidate

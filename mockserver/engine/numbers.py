@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
+from typing import Any, Callable
 
 DEFAULT_SPAN = 100
 _INT_RANGE = (-(2**63), 2**64 - 1)  # what a JSON encoder writes as an integer literal
@@ -22,19 +22,20 @@ class NoNumber(Exception):
 
 
 def integer(schema: dict[str, Any], rng: random.Random) -> int | float:
-    try:
-        value: Any = _draw_integer(schema, rng)
-    except (ArithmeticError, ValueError):
-        value = None
-    return _checked(value, schema, integer=True)
+    return _drawn(_draw_integer, schema, rng, integer=True)
 
 
 def number(schema: dict[str, Any], rng: random.Random) -> float | int:
+    return _drawn(_draw_number, schema, rng, integer=False)
+
+
+def _drawn(draw: Callable[[dict[str, Any], random.Random], Any], schema: dict[str, Any], rng: random.Random,
+           integer: bool) -> int | float:
     try:
-        value: Any = _draw_number(schema, rng)
-    except (ArithmeticError, ValueError):
+        value: Any = draw(schema, rng)
+    except (ArithmeticError, ValueError):  # bounds or steps past what floats hold
         value = None
-    return _checked(value, schema, integer=False)
+    return _checked(value, schema, integer)
 
 
 def _draw_integer(schema: dict[str, Any], rng: random.Random) -> int:

@@ -66,7 +66,7 @@ def test_a_valid_value_when_one_exists(server, schema, structured):
 
 @pytest.mark.parametrize("structured", [False, True], ids=["tool", "output_config"])
 @pytest.mark.parametrize(("schema", "named"), [
-    (REQUIRED_CYCLE, "$ref"),
+    (REQUIRED_CYCLE, "recurses through required properties or items without end"),
     (one_field({"type": "integer", "minimum": 5, "maximum": 1}), "no integer satisfies"),
     (one_field({"type": "number", "exclusiveMinimum": 1, "exclusiveMaximum": 1}), "no number satisfies"),
     (one_field({"type": "string", "minLength": "ten"}), "not a valid JSON Schema"),
