@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import Any, Callable
@@ -30,15 +31,17 @@ class ServerProcess:
     def __init__(self, *args: str) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self._log = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall the server
         self._process = subprocess.Popen(
             [sys.executable, "-m", "mockserver", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--batch-seconds", "0", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             "--batch-seconds", "0", *args], stdout=subprocess.DEVNULL, stderr=self._log)
 
     def start(self) -> ServerProcess:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"the mock server exited: {self._process.stderr.read().decode()[-2000:]}")
+                self._log.seek(0)
+                raise RuntimeError(f"the mock server exited: {self._log.read().decode()[-2000:]}")
             try:
                 httpx.get(f"{self.base_url}/_mock/health", timeout=1)
                 return self
@@ -60,7 +63,7 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        self._process.stderr.close()
+        self._log.close()
 
 
 def post_raw(base_url: str, path: str, body: bytes, timeout: float = 60) -> httpx.Response:

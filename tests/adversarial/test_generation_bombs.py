@@ -8,7 +8,7 @@ import jsonschema_rs
 import pytest
 
 from ..helpers import headers
-from .support_b import ServerProcess, output_request, tool_request, while_bystander_waits
+from .support_b import ServerProcess, assert_invalid_request, output_request, tool_request, while_bystander_waits
 
 RSS_GROWTH_MB = 60  # a 1.6M-character string alone would be ~2 MB; a 10M one, 10 MB (times copies)
 
@@ -64,3 +64,15 @@ def test_a_large_value_that_fits_max_tokens_is_still_generated_whole(server):
     (call,) = [b for b in response.json()["content"] if b["type"] == "tool_use"]
     assert len(call["input"]["a"]) >= 3000
     assert jsonschema_rs.validator_for(schema).is_valid(call["input"])
+
+
+@pytest.mark.parametrize("field", [
+    {"type": "array", "items": {"type": "integer"}, "minItems": 1_000_000},
+    {"type": "array", "minItems": 30, "items": {"type": "array", "minItems": 30,
+                                                 "items": {"type": "array", "minItems": 30, "items": {"type": "boolean"}}}},
+], ids=["a-million-items", "27000-nested-items"])
+def test_work_beyond_the_generation_budget_is_a_clear_400(server, field):
+    schema = {"type": "object", "properties": {"a": field}, "required": ["a"]}
+    body = tool_request(schema, max_tokens=64_000)
+    response = while_bystander_waits(server.base_url, post(server, body))
+    assert_invalid_request(response, "tools: input_schema of tool `get_weather`", "subschema instances")
