@@ -257,9 +257,9 @@ def _check_params(call: Call, index: int, params: dict[str, Any], validator: Any
         if enabling and not any(beta in call.betas for beta in enabling):
             raise invalid_request(f"{prefix}{name}: Extra inputs are not permitted")
     try:
-        if validator is not None:
+        if validator is not None:  # the limits compare what the schema made sure is a number
             validator.check(params)
-        _check_limits(call, checks.whole_numbers(params))
+            _check_limits(call, checks.whole_numbers(params))
     except ApiError as error:
         raise ApiError(error.error_type, prefix + error.message, status=error.status) from None
 
