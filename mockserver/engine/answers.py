@@ -38,11 +38,12 @@ def answer(convo: Conversation, rng: random.Random, echo: bool, lead: str | None
 
 
 def structured_draft(request: dict[str, Any], schema: Any, rng: random.Random, topic: str) -> Draft:
-    """JSON matching the output schema; when none fits in max_tokens the answer is cut there, empty."""
+    """JSON matching the output schema; when none fits in max_tokens, its start, cut there by `fit`."""
     try:
         value = instances.generate(schema, rng, topic, instances.max_chars_for(request.get("max_tokens")))
-    except instances.TooLarge:
-        return text_draft("", tokens=UNFITTABLE)
+    except instances.TooLarge as full:
+        start = "" if full.partial is None else json.dumps(full.partial, ensure_ascii=False)
+        return text_draft(start, tokens=UNFITTABLE)
     except instances.SchemaProblem as problem:
         field = "output_config.format" if (request.get("output_config") or {}).get("format") else "output_format"
         raise invalid_request(f"{field}.schema: {problem}") from None

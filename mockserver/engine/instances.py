@@ -33,7 +33,12 @@ DEFAULT_MAX_CHARS = 1_000_000
 
 
 class TooLarge(Exception):
-    """Every instance of the schema is larger than the size limit."""
+    """Every instance of the schema is larger than the size limit; `partial` is the value generated
+    up to the limit (objects and arrays cut where it was reached), so a caller can show its start."""
+
+    def __init__(self, partial: Any = None) -> None:
+        super().__init__("the value is larger than the limit")
+        self.partial = partial
 
 
 class SchemaProblem(Exception):
@@ -263,8 +268,13 @@ class _Generator:
             wanted.add(spare.pop(0))
         out: dict[str, Any] = {}
         for name in [n for n in props if n in wanted] + [n for n in required if n not in props]:
-            self._counted(name)
-            out[name] = self.value(self._property_schema(schema, name), depth + 1, name)
+            try:
+                self._counted(name)
+                out[name] = self.value(self._property_schema(schema, name), depth + 1, name)
+            except TooLarge as full:
+                if full.partial is not None:
+                    out[name] = full.partial
+                raise TooLarge(out) from None
         self._fill_extra(schema, out, depth)
         return out
 
@@ -314,7 +324,10 @@ class _Generator:
                 part = merge(items if isinstance(items, dict) else {}, contains)
             else:
                 part = items
-            item = self.value(part, depth + 1, key)
+            try:
+                item = self.value(part, depth + 1, key)
+            except TooLarge as full:
+                raise TooLarge(out if full.partial is None else [*out, full.partial]) from None
             if unique:
                 fingerprint = json.dumps(item, sort_keys=True)
                 if fingerprint in seen:
@@ -336,9 +349,9 @@ class _Generator:
                 return self._counted(matching)
         low = schema.get("minLength", 0)
         if isinstance(low, (int, float)) and low > self.chars_left:
-            raise TooLarge
+            raise TooLarge(samples.fit_length("", {"minLength": max(0, self.chars_left)}, self.rng))
         text = samples.hinted(self.rng, key, self.topic) or samples.words(self.rng, 1 + self.rng.randrange(3))
-        return self._counted(_fit_length(text, schema, self.rng))
+        return self._counted(samples.fit_length(text, schema, self.rng))
 
     def _integer(self, schema: dict[str, Any], depth: int, key: str | None) -> int | float:
         self._spend(8)
@@ -350,21 +363,6 @@ class _Generator:
 
 
 _KINDS = {"null", "boolean", "object", "array", "string", "integer", "number"}
-
-
-def _fit_length(text: str, schema: dict[str, Any], rng: random.Random) -> str:
-    low = schema.get("minLength", 0)
-    high = schema.get("maxLength", math.inf)
-    if len(text) < low:  # whole words while they fit, joined once (repeated concatenation is quadratic)
-        words, size = [text] if text else [], len(text)
-        while size < low:
-            word = samples.word(rng)
-            words.append(word)
-            size += len(word) + (1 if size else 0)
-        text = " ".join(words)
-    if len(text) > high:
-        text = text[: int(high)].rstrip() or text[: int(high)]
-    return text + "x" * int(low - len(text)) if len(text) < low else text
 
 
 def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

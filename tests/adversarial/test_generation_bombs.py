@@ -7,7 +7,7 @@ import httpx
 import jsonschema_rs
 import pytest
 
-from ..helpers import headers
+from ..helpers import MESSAGE_BODY, headers
 from .support_b import ServerProcess, assert_invalid_request, output_request, tool_request, while_bystander_waits
 
 RSS_GROWTH_MB = 60  # a 1.6M-character string alone would be ~2 MB; a 10M one, 10 MB (times copies)
@@ -54,7 +54,11 @@ def test_structured_output_too_large_for_max_tokens_is_cut(server):
     schema = {"type": "object", "properties": {"a": {"type": "string", "minLength": 10_000_000}}, "required": ["a"]}
     response = while_bystander_waits(server.base_url, post(server, output_request(schema)))
     assert response.status_code == 200, response.text
-    assert response.json()["stop_reason"] == "max_tokens"
+    message = response.json()
+    assert message["stop_reason"] == "max_tokens"
+    (block,) = message["content"]
+    assert block["text"].startswith('{"a": "') and not block["text"].endswith('"}')  # the JSON's start, cut
+    assert message["usage"]["output_tokens"] == MESSAGE_BODY["max_tokens"]
 
 
 def test_a_large_value_that_fits_max_tokens_is_still_generated_whole(server):
