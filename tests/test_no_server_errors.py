@@ -149,3 +149,23 @@ def test_adversarial_schemas_never_reach_a_500(client, schema, where, max_tokens
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+@settings(max_examples=20)
+@given(schema=schemas, where=st.sampled_from(["tool", "output"]))
+def test_batches_of_adversarial_schemas_always_read(client, schema, where):
+    params = {**MESSAGE_BODY}
+    if where == "tool":
+        params.update(tools=[{"name": "get_weather", "input_schema": schema}], tool_choice={"type": "any"})
+    else:
+        params["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
+    raw = json.dumps({"requests": [{"custom_id": "hostile", "params": params}]}).encode()
+    created = client.post("/v1/messages/batches", content=raw, headers={**headers(), "content-type": "application/json"})
+    assert created.status_code < 500, created.text
+    if created.status_code == 200:
+        batch_id = created.json()["id"]
+        for path in (f"/v1/messages/batches/{batch_id}", "/v1/messages/batches"):
+            assert client.get(path, headers=headers()).status_code == 200
+        results = client.get(f"/v1/messages/batches/{batch_id}/results", headers=headers())
+        assert results.status_code == 200
+        assert "api_error" not in results.text, results.text  # the engine itself never broke
