@@ -6,11 +6,9 @@ Each failure is an ApiError rendered in the Anthropic envelope.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-import orjson
 from starlette.requests import Request
 
 from ..call import Call
@@ -18,6 +16,7 @@ from ..config import ADMIN_KEY_PREFIX
 from ..spec.loader import behaviour_version
 from ..spec.query import QueryReader
 from .errors import ApiError, invalid_request
+from .json_body import parse_json
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -67,7 +66,7 @@ class Gate:
         form_reader = None
         if operation.body_media_type == "application/json":
             raw_body = await _read_body(receive, headers, operation.max_body_bytes)
-            body = _parse_json(raw_body)
+            body = parse_json(raw_body)
             if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
                 self._check_beta_fields(operation, body, betas)
             validator = self._state.validators.body(operation.operation_id, version)
@@ -173,17 +172,6 @@ async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> b
         chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks) if len(chunks) != 1 else chunks[0]
-
-
-def _parse_json(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    try:  # the stdlib parser gives the API's wording: "Expecting value: line 1 column 1 (char 0)"
-        return json.loads(raw.decode("utf-8", errors="surrogatepass"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise invalid_request(f"The request body is not valid JSON: {error}") from None
 
 
 def _form_reader(scope: dict[str, Any], receive: Receive, headers: dict[str, str], limit: int):
