@@ -77,6 +77,10 @@ class MockApp:
         self._behaviour = Behaviour(self.state)  # rules, faults, rate limits, journal
         self._control = control_app(self.state)
 
+    def new_request_id(self) -> str:
+        """For answers written below ASGI (the connection guard's 431/408)."""
+        return self._ids.next()
+
     def _bind_handlers(self) -> dict[str, tuple[Handler, bool]]:
         config = self.state.config
         own = {} if config.stateless else all_handlers(self.state)

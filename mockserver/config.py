@@ -38,3 +38,6 @@ class Config:
     rate_limit_headers: bool = True     # anthropic-ratelimit-* on Messages responses, even when not enforced
     journal: bool = False               # record requests from the start (else: once a rule or /_mock asks)
     journal_size: int = 1000            # entries kept
+    max_header_bytes: int = 64 * 1024   # request line + headers; larger: 431 and the connection closes
+    header_timeout: float = 10.0        # seconds for the request line and headers to arrive
+    body_timeout: float = 30.0          # seconds a started body may stall before the connection closes
