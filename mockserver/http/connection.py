@@ -60,6 +60,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._body_timeout = settings.body_timeout
         self._awaiting_headers = True
         self._header_bytes = 0
+        self._message_ended = False
+        self._chunk_bytes = 0
+        self._oversized = False
         self._header_started: float | None = None  # when this request's first byte came
         self._body_activity: float | None = None  # last body bytes, while a body is expected
         self._watch: asyncio.TimerHandle | None = None
@@ -80,25 +83,39 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._awaiting_headers and self._header_started is None:
             self._header_started = self.loop.time()
+        self._message_ended = False
+        self._chunk_bytes = len(data)
         super().data_received(data)
-        if self._awaiting_headers and self.parser is not None and not self.transport.is_closing():
-            # Headers still incomplete: every byte since the last message is a header byte.
+        if self._oversized:
+            self._reject_oversized()
+        elif (self._awaiting_headers and not self._message_ended and self.parser is not None
+                and not self.transport.is_closing()):
+            # Headers still incomplete and no message ended in this chunk: it is all header bytes.
+            # (A chunk that ends one message and starts the next is not counted: at most one read.)
             self._header_bytes += len(data)
             if self._header_bytes > self._max_header_bytes:
-                self._reject(431, f"Request header fields too large: the request line and headers "
-                                  f"must be at most {self._max_header_bytes} bytes.")
+                self._reject_oversized()
 
     def on_headers_complete(self) -> None:
+        # Measured exactly only when this read could have pushed the headers past the limit.
+        if self._header_bytes + self._chunk_bytes > self._max_header_bytes and self._measured() > self._max_header_bytes:
+            self._oversized = True  # answered once the parser returns; no ASGI cycle starts
+            return
         self._awaiting_headers = False
         self._header_started = None
         self._body_activity = self.loop.time()
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
+        if self._oversized:
+            return
         self._body_activity = self.loop.time()
         super().on_body(body)
 
     def on_message_complete(self) -> None:
+        if self._oversized:
+            return
+        self._message_ended = True
         self._awaiting_headers = True
         self._header_bytes = 0
         self._body_activity = None
@@ -136,6 +153,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                               f"{self._header_timeout:g} s.")
         else:
             self.transport.close()  # nothing sent at all: nobody to answer
+
+    def _measured(self) -> int:
+        """The request line and headers as sent, give or take the whitespace around values."""
+        return len(self.url) + 14 + sum(len(name) + len(value) + 4 for name, value in self.headers)
+
+    def _reject_oversized(self) -> None:
+        self._reject(431, f"Request header fields too large: the request line and headers "
+                          f"must be at most {self._max_header_bytes} bytes.")
 
     def _reject(self, status: int, message: str) -> None:
         """Answer before any ASGI cycle exists (no scope yet), then close the connection."""

@@ -54,6 +54,15 @@ def test_headers_at_the_limit_are_still_served(server):
     assert response.status_code == 200, response.body
 
 
+def test_a_large_body_sent_with_the_headers_is_not_counted_as_headers(server):
+    body = b'{"model":"claude-sonnet-4-6","max_tokens":8,"messages":[{"role":"user","content":"' + b"a" * 900_000
+    body += b'"}]}'
+    with connect(server) as sock:
+        sock.sendall(request_bytes("POST", "/v1/messages", api_headers(**{"content-type": "application/json"}), body))
+        response = parse_response(read_until_closed(sock, timeout=10))
+    assert response.status_code == 200, response.body[:300]
+
+
 def test_the_header_limit_is_an_option():
     with running(max_header_bytes=2048) as small:
         response = httpx_get(small, {"x-padding": "a" * 4096})
