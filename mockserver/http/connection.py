@@ -98,7 +98,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         # Measured exactly only when this read could have pushed the headers past the limit.
-        if self._header_bytes + self._chunk_bytes > self._max_header_bytes and self._measured() > self._max_header_bytes:
+        limit = self._max_header_bytes
+        if self._header_bytes + self._chunk_bytes > limit and self._measured() > limit:
             self._oversized = True  # answered once the parser returns; no ASGI cycle starts
             return
         self._awaiting_headers = False
