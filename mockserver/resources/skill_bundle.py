@@ -7,6 +7,7 @@ part is unpacked instead. The accepted bundle is written to a zip blob for later
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
 import zlib
@@ -28,6 +29,10 @@ MAX_FRONT_MATTER = 64 * 1024  # name, description and a few small fields: far mo
 MAX_FLOW_DEPTH = 64
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _BAD_YAML = "SKILL.md frontmatter is not valid YAML."
+# zipfile and each decompressor report bad data their own way (bz2: OSError; a newer zip version:
+# NotImplementedError; an encrypted entry: RuntimeError).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, NotImplementedError,
+               RuntimeError)
 _ENCRYPTED = 0x1  # general-purpose flag bit 0
 _READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 _FRONT_MATTER_KEYS = {"name", "description", "license", "allowed-tools", "metadata", "compatibility"}
@@ -102,7 +107,7 @@ def _unzip(data: bytes) -> list[tuple[str, bytes]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [info for info in archive.infolist() if not info.is_dir()]
-    except (zipfile.BadZipFile, ValueError, EOFError):
+    except _ZIP_ERRORS:
         raise _unreadable("it is not a valid zip archive") from None
     if sum(info.file_size for info in entries) > MAX_BYTES:
         raise invalid_request("The total size of the skill's files must be less than 8 MB.")
@@ -113,7 +118,7 @@ def _unzip(data: bytes) -> list[tuple[str, bytes]]:
             raise _unreadable(f"compression method {info.compress_type} is not supported (use stored or deflate)")
     try:
         return [(info.filename, archive.read(info)) for info in entries]
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError):
+    except _ZIP_ERRORS:
         raise _unreadable("the compressed data is corrupt") from None
 
 
