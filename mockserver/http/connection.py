@@ -20,10 +20,15 @@ The settings come from the app's Config: uvicorn hands a protocol only its own C
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from typing import Any
 
 import orjson
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # no httptools: uvicorn_options picks h11 and the class below stays unused
+    HttpToolsProtocol = object  # type: ignore[misc,assignment]
 
 from ..config import Config
 from .errors import ApiError
@@ -34,9 +39,7 @@ _STATUS_TEXT = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"
 
 def uvicorn_options(config: Config) -> dict[str, Any]:
     """The uvicorn settings that select the guarded protocol (h11 when httptools is missing)."""
-    try:
-        import httptools  # noqa: F401
-    except ImportError:  # h11 can only bound the header size (it answers a plain 400)
+    if importlib.util.find_spec("httptools") is None:  # h11 only bounds the header size (a plain 400)
         return {"http": "h11", "h11_max_incomplete_event_size": config.max_header_bytes}
     return {"http": PROTOCOL}
 

@@ -3,9 +3,14 @@ are closed by the header and body timeouts, while other clients keep being answe
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import subprocess
+import sys
 import time
+from types import SimpleNamespace
 
+import httpx
 import pytest
 
 from .support_c import (answered_quickly, api_headers, assert_envelope, connect, in_background, parse_response,
@@ -50,7 +55,7 @@ def test_a_200_mb_header_gets_431_quickly_without_buffering_it(server):
 
 def test_headers_at_the_limit_are_still_served(server):
     padding = "a" * 60_000  # the request line and other headers fit in the remaining ~5 KB
-    response = httpx_get(server, {"x-padding": padding})
+    response = raw_get(server, {"x-padding": padding})
     assert response.status_code == 200, response.body
 
 
@@ -65,13 +70,13 @@ def test_a_large_body_sent_with_the_headers_is_not_counted_as_headers(server):
 
 def test_the_header_limit_is_an_option():
     with running(max_header_bytes=2048) as small:
-        response = httpx_get(small, {"x-padding": "a" * 4096})
+        response = raw_get(small, {"x-padding": "a" * 4096})
         assert_envelope(response, 431, "Request header fields too large: the request line and headers must be at "
                                        "most 2048 bytes.")
-        assert httpx_get(small, {"x-padding": "a" * 512}).status_code == 200
+        assert raw_get(small, {"x-padding": "a" * 512}).status_code == 200
 
 
-def httpx_get(server, extra):
+def raw_get(server, extra):
     with connect(server) as sock:
         sock.sendall(request_bytes("GET", "/v1/models", api_headers(**extra)))
         return parse_response(read_until_closed(sock, timeout=10))
@@ -144,3 +149,35 @@ def _one_response(sock: socket.socket):
         data += sock.recv(65536)
         response = parse_response(data)
     return response
+
+
+def test_the_limits_are_serve_options():
+    """The CLI path (uvloop, the protocol imported by name) with the three options set."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port),
+                                "--max-header-bytes", "1024", "--header-timeout", "0.5", "--body-timeout", "0.5"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        server = _wait_for(port, process)
+        too_large = raw_get(server, {"x-padding": "a" * 2048})
+        assert_envelope(too_large, 431, "Request header fields too large: the request line and headers must be at "
+                                        "most 1024 bytes.")
+        with connect(server) as sock:
+            sock.sendall(b"GET /v1/models HTTP/1.1\r\n")
+            assert_envelope(parse_response(read_until_closed(sock, timeout=10)), 408,
+                            "Request timeout: the request headers did not arrive within 0.5 s.")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait_for(port: int, process: subprocess.Popen) -> SimpleNamespace:
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/_mock/health", timeout=2).raise_for_status()
+            return SimpleNamespace(port=port)
+        time.sleep(0.1)
+    pytest.fail("the server did not start")
