@@ -41,6 +41,34 @@ def _send_huge_header(sock: socket.socket) -> int:
     return sent
 
 
+def raw_get(server, extra: dict[str, str]):
+    with connect(server) as sock:
+        sock.sendall(request_bytes("GET", "/v1/models", api_headers(**extra)))
+        return parse_response(read_until_closed(sock, timeout=10))
+
+
+def _one_response(sock: socket.socket):
+    sock.settimeout(5)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    response = parse_response(data)
+    while len(response.body) < int(response.headers["content-length"]):
+        data += sock.recv(65536)
+        response = parse_response(data)
+    return response
+
+
+def _wait_for(port: int, process: subprocess.Popen) -> SimpleNamespace:
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/_mock/health", timeout=2).raise_for_status()
+            return SimpleNamespace(port=port)
+        time.sleep(0.1)
+    pytest.fail("the server did not start")
+
+
 def test_a_200_mb_header_gets_431_quickly_without_buffering_it(server):
     before = rss_bytes()
     with connect(server) as sock, in_background(lambda: _send_huge_header(sock)) as sent:
@@ -74,12 +102,6 @@ def test_the_header_limit_is_an_option():
         assert_envelope(response, 431, "Request header fields too large: the request line and headers must be at "
                                        "most 2048 bytes.")
         assert raw_get(small, {"x-padding": "a" * 512}).status_code == 200
-
-
-def raw_get(server, extra):
-    with connect(server) as sock:
-        sock.sendall(request_bytes("GET", "/v1/models", api_headers(**extra)))
-        return parse_response(read_until_closed(sock, timeout=10))
 
 
 def test_slow_headers_get_408_and_the_connection_closes(server):
@@ -139,18 +161,6 @@ def test_keep_alive_connections_are_not_cut_by_the_header_timeout(server):
         assert _one_response(sock).status_code == 200
 
 
-def _one_response(sock: socket.socket):
-    sock.settimeout(5)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += sock.recv(65536)
-    response = parse_response(data)
-    while len(response.body) < int(response.headers["content-length"]):
-        data += sock.recv(65536)
-        response = parse_response(data)
-    return response
-
-
 def test_the_limits_are_serve_options():
     """The CLI path (uvloop, the protocol imported by name) with the three options set."""
     with socket.socket() as probe:
@@ -171,13 +181,3 @@ def test_the_limits_are_serve_options():
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-def _wait_for(port: int, process: subprocess.Popen) -> SimpleNamespace:
-    deadline = time.monotonic() + 60
-    while process.poll() is None and time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(f"http://127.0.0.1:{port}/_mock/health", timeout=2).raise_for_status()
-            return SimpleNamespace(port=port)
-        time.sleep(0.1)
-    pytest.fail("the server did not start")
