@@ -79,6 +79,10 @@ class MockApp:
         self._control = control_app(self.state)
         self._steady_health = JsonReply(steady_health(self.state.spec))
 
+    def new_request_id(self) -> str:
+        """For answers written below ASGI (the connection guard's 431/408)."""
+        return self._ids.next()
+
     def _bind_handlers(self) -> dict[str, tuple[Handler, bool]]:
         config = self.state.config
         own = {} if config.stateless else all_handlers(self.state)

@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import contract, steady
 from .config import DEFAULT_SPEC, Config
@@ -54,6 +54,30 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     faults.add_argument("--journal", action="store_true", help="record every request from the start")
     faults.add_argument("--journal-size", type=int, default=1000, help="journal entries kept")
     steady.add_format_options(serve)
+    _limits_arguments(serve)
+
+
+def _limits_arguments(serve: argparse.ArgumentParser) -> None:
+    limits = serve.add_argument_group("connection limits (README: Security)")
+    limits.add_argument("--max-header-bytes", type=_positive(int), default=64 * 1024, metavar="N",
+                        help="largest request line + headers; a larger one gets 431 and the connection "
+                             "closes (default: 65536)")
+    limits.add_argument("--header-timeout", type=_positive(float), default=10.0, metavar="S",
+                        help="close a connection whose request headers have not all arrived S seconds after "
+                             "its first byte (or after it opened); 408 if some arrived (default: 10)")
+    limits.add_argument("--body-timeout", type=_positive(float), default=30.0, metavar="S",
+                        help="close a connection whose request body stalls for S seconds (default: 30)")
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0: {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its "invalid int value" message
+    return parse
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -85,6 +109,7 @@ def serve(config: Config, *, announce: bool = True) -> int:
 
     from . import workers
     from .app import create_app
+    from .http.connection import uvicorn_options
     from .scenarios.behaviour import check_settings
     from .spec import load_spec
 
@@ -93,7 +118,7 @@ def serve(config: Config, *, announce: bool = True) -> int:
         # Workers are separate processes: they can only share state through a database file.
         config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))
     options = dict(host=config.host, port=config.port, log_level="warning",
-                   access_log=config.log_requests, http=_fastest("httptools", "h11"),
+                   access_log=config.log_requests, **uvicorn_options(config),
                    loop=_fastest("uvloop", "asyncio"), timeout_keep_alive=30,
                    server_header=False)  # the API answers without `server: uvicorn` (one header less to write)
     if config.workers > 1 and workers.SUPPORTED:

@@ -44,3 +44,6 @@ class Config:
     journal_size: int = 1000            # entries kept
     query_array_format: str = "auto"    # query arrays on the wire: brackets, repeat, comma, ... (spec/query.py)
     query_object_format: str = "auto"   # query objects on the wire: brackets, dots, flat, flat-comma
+    max_header_bytes: int = 64 * 1024   # request line + headers; larger: 431 and the connection closes
+    header_timeout: float = 10.0        # seconds for the request line and headers to arrive
+    body_timeout: float = 30.0          # seconds a started body may stall before the connection closes

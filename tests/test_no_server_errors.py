@@ -169,3 +169,109 @@ def test_batches_of_adversarial_schemas_always_read(client, schema, where):
         results = client.get(f"/v1/messages/batches/{batch_id}/results", headers=headers())
         assert results.status_code == 200
         assert "api_error" not in results.text, results.text  # the engine itself never broke
+
+
+# -- random multipart bodies to the upload routes (files, skills, skill versions) ---------------
+
+UPLOAD_ROUTES = ["/v1/files", "/v1/skills", "/v1/skills/{skill_id}/versions"]
+_SKILL_MD = b"---\nname: greeter\ndescription: Says hello.\n---\n# Greeter\n"
+
+
+def _zip_of(entries: list[tuple[str, bytes]], stored: bool) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name or "x", data)
+    return buffer.getvalue()
+
+
+def _flip(data: bytes, at: int, value: int) -> bytes:
+    """One byte of a valid archive changed: flags, methods, sizes and compressed data all get hit."""
+    return data[:at % len(data)] + bytes([value]) + data[at % len(data) + 1:] if data else data
+
+
+def _with_header(data: bytes, flags: int, method: int) -> bytes:
+    """The first entry's local and central headers say: these flags, this compression method."""
+    import struct
+
+    out = bytearray(data)
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = out.find(signature)
+        if start != -1:
+            struct.pack_into("<HH", out, start + flags_at, flags, method)
+    return bytes(out)
+
+
+front_matters = st.one_of(
+    st.just(_SKILL_MD),
+    st.text(max_size=200).map(lambda t: b"---\n" + t.encode("utf-8", "surrogatepass") + b"\n---\n"),
+    st.integers(1, 3000).map(lambda n: b"---\nname: greeter\ndescription: x\nmetadata: " + b"[" * n + b"]" * n
+                             + b"\n---\n"),
+)
+zip_entries = st.lists(st.tuples(st.sampled_from(["greeter/SKILL.md", "greeter/a.py", "SKILL.md", "../x", "a\\b"]),
+                                 front_matters | st.binary(max_size=64)), min_size=1, max_size=3,
+                       unique_by=lambda entry: entry[0])
+zips = st.builds(_zip_of, zip_entries, st.booleans())
+part_contents = st.one_of(st.binary(max_size=128), front_matters, zips,
+                          st.builds(_flip, zips, st.integers(0, 10_000), st.integers(0, 255)),
+                          st.builds(_with_header, zips, st.sampled_from([0, 1, 8, 0x41]),
+                                    st.sampled_from([0, 6, 8, 12, 14, 99, 0xFFFF])))
+filenames = st.one_of(st.none(), st.sampled_from(["greeter/SKILL.md", "greeter.zip", "C:\\win.ini", "a.txt", ""]),
+                      st.text(max_size=40))
+part_names = st.sampled_from(["file", "files[]", "files", "display_title", "display_name", "expires_in_seconds", "x"])
+any_parts = st.lists(st.tuples(part_names, filenames, st.sampled_from(["application/zip", "text/plain", "", "a/b"]),
+                               part_contents), max_size=4)
+one_zip = st.tuples(st.sampled_from(["files[]", "file"]), st.just("greeter.zip"), st.just("application/zip"),
+                    part_contents).map(lambda item: [item])  # the shape that reaches the zip reader
+parts = any_parts | one_zip
+
+
+def _multipart(boundary: str, items: list[tuple[str, str | None, str, bytes]]) -> bytes:
+    """Encoded by hand, so quotes, CR/LF and backslashes in names reach the parser unescaped."""
+    chunks = []
+    for name, filename, content_type, data in items:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+        head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+        if content_type:
+            head += f"Content-Type: {content_type}\r\n"
+        chunks.append(head.encode("utf-8", "surrogatepass") + b"\r\n" + data + b"\r\n")
+    return b"".join(chunks) + f"--{boundary}--\r\n".encode()
+
+
+@pytest.fixture(scope="module")
+def skill_id(client):
+    response = client.post("/v1/skills", files=[("files[]", ("greeter/SKILL.md", _SKILL_MD, "text/markdown"))],
+                           headers=headers())
+    assert response.status_code == 200, response.text
+    return response.json()["id"]
+
+
+def _assert_answered(response) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        body = response.json()
+        assert body["error"]["type"] and body["error"]["message"]
+        if response.status_code != 413:
+            assert body["request_id"] == response.headers["request-id"]
+
+
+@pytest.mark.parametrize("route", UPLOAD_ROUTES)
+@given(items=parts, boundary=st.sampled_from(["b0undary", "x" * 70, "--", "a b"]))
+def test_random_multipart_uploads_never_reach_a_500(client, skill_id, route, items, boundary):
+    response = client.post(route.format(skill_id=skill_id), content=_multipart(boundary, items),
+                           headers={**headers(), "content-type": f"multipart/form-data; boundary={boundary}"})
+    _assert_answered(response)
+
+
+@pytest.mark.parametrize("route", UPLOAD_ROUTES)
+@given(body=st.binary(max_size=512), content_type=st.sampled_from(
+    ["multipart/form-data; boundary=b0undary", "multipart/form-data", "multipart/form-data; boundary=",
+     'multipart/form-data; boundary="q\\"x"', "multipart/form-data; charset=nope; boundary=b"]))
+def test_random_bytes_as_multipart_never_reach_a_500(client, skill_id, route, body, content_type):
+    body = body if not body.startswith(b"--") else b"--b0undary\r\n" + body
+    response = client.post(route.format(skill_id=skill_id), content=body,
+                           headers={**headers(), "content-type": content_type})
+    _assert_answered(response)

@@ -7,6 +7,7 @@ Each failure is an ApiError rendered in the Anthropic envelope.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from ..spec.loader import behaviour_version
 from ..spec.query import QueryReader
 from .errors import ApiError, invalid_request
 from .json_body import parse_json
+from .upload_names import restore_filenames
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -65,6 +67,7 @@ class Gate:
         body, raw_body = None, b""
         form_reader = None
         if operation.body_media_type == "application/json":
+            _check_json_content_type(headers.get("content-type"))
             raw_body = await _read_body(receive, headers, operation.max_body_bytes)
             body = parse_json(raw_body)
             if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
@@ -116,7 +119,7 @@ class Gate:
                 raise invalid_request("anthropic-version: header is required")
             return known[-1]
         stripped = requested.strip()
-        if not _VERSION_FORMAT.fullmatch(stripped):
+        if not _VERSION_FORMAT.fullmatch(stripped) or not _is_calendar_date(stripped):
             raise invalid_request(f'anthropic-version: "{stripped}" is not a valid version')
         chosen = behaviour_version(stripped, known)
         if len(self._versions) < 64:  # clients send one or two values; a fuzzer must not grow this
@@ -146,6 +149,28 @@ class Gate:
             enabling = operation.beta_fields.get(name)
             if enabling and not any(b in betas for b in enabling):
                 raise invalid_request(f"{name}: Extra inputs are not permitted")
+
+
+def _is_calendar_date(text: str) -> bool:
+    """`2023-02-31` has the shape of a date but is none."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_json_content_type(content_type: str | None) -> None:
+    """A JSON route refuses a body declared as something else (no declaration is let through, as
+    clients such as curl --data-binary may omit it). No source states the API's exact words; this
+    message follows the shape of its header errors (`anthropic-version: "<v>" is not a valid version`)."""
+    if content_type is None:
+        return
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type == "application/json" or (media_type.endswith("+json") and "/" in media_type):
+        return
+    raise invalid_request(f'content-type: "{content_type.strip()}" is not supported; '
+                          'the request body must be JSON (application/json)')
 
 
 def _too_large() -> ApiError:
@@ -191,8 +216,9 @@ def _form_reader(scope: dict[str, Any], receive: Receive, headers: dict[str, str
 
     async def read_form():
         try:
-            return await Request(scope, limited_receive).form(max_files=10_000, max_fields=10_000,
+            form = await Request(scope, limited_receive).form(max_files=10_000, max_fields=10_000,
                                                               max_part_size=limit)
+            return restore_filenames(form)
         except ApiError:
             raise
         except Exception as error:  # malformed multipart
