@@ -15,8 +15,8 @@ from .cassette import RecordedEvent, RecordedResponse
 # Not forwarded: the transport's own headers (httpx writes them for the upstream connection).
 _NOT_FORWARDED = frozenset({"host", "content-length", "connection", "keep-alive", "transfer-encoding",
                             "accept-encoding", "x-mock-cassette"})
-# Not passed back to the client: the transport's, and what the renderer writes itself.
-_NOT_RETURNED = frozenset({"content-length", "connection", "keep-alive", "transfer-encoding", "content-encoding",
+# Not passed back to the client: the transport's, and what the renderer (or uvicorn: date) writes itself.
+_NOT_RETURNED = frozenset({"request-id", "content-length", "connection", "keep-alive", "transfer-encoding", "content-encoding",
                            "content-type", "date", "server"})
 
 

@@ -33,6 +33,7 @@ RawHeaders = list[tuple[bytes, bytes]]
 CASSETTE_HEADER = "x-mock-cassette"
 MISS_STATUS = 599  # no API error uses it (MockServer's choice too)
 MISS_TYPE = "mock_cassette_miss"
+_NOT_RECORDING = (RecordMode.NONE, RecordMode.PASSTHROUGH)
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*")
 
 
@@ -60,7 +61,7 @@ class Recorder:
                 raise ApiError("invalid_request_error", f"{CASSETTE_HEADER}: {name!r} is not a cassette name")
             path = self.folder / f"{name}.yaml"
             tape = Tape(path, self.matcher, self._config.normalize, fresh=self.mode is RecordMode.ALL,
-                        upstream=self._config.proxy)
+                        upstream=self._config.proxy if self.mode not in _NOT_RECORDING else None)
             self._tapes[name] = tape
         return tape
 
@@ -73,8 +74,8 @@ class Recorder:
         action = decide(self.mode, hit, tape.existed)
         if action is Action.REPLAY:
             interaction = tape.find(key)
-            return Scripted(replay_reply(plan_for(interaction), base, self.speed, self.keep_ids),  # type: ignore[arg-type]
-                            rule="cassette_replay")
+            plan = plan_for(interaction, tape.file.upstream)  # type: ignore[arg-type]
+            return Scripted(replay_reply(plan, base, self.speed, self.keep_ids, call.base_url), rule="cassette_replay")
         if action is Action.MISS:
             if self.synthesize_on_miss:
                 base.append(self._org)
@@ -89,7 +90,10 @@ class Recorder:
         if upstream_id:
             base[0] = (b"request-id", upstream_id.encode("latin-1"))
         base += exchange.client_headers()
-        reply = BytesReply(exchange.body, exchange.content_type, exchange.status)
+        body = exchange.body
+        if isinstance(body, bytes):  # links to the upstream point here, so the client stays with us
+            body = body.replace(self.upstream.base_url.encode(), call.base_url.encode())  # type: ignore[union-attr]
+        reply = BytesReply(body, exchange.content_type, exchange.status)
         return Scripted(reply, rule="cassette_record" if action is Action.RECORD else "proxy")
 
     async def _request(self, call: Call, scope: dict[str, Any], receive: Any) -> RecordedRequest:

@@ -13,8 +13,9 @@ from ..scenarios.jsonpath import Step, compile_path
 
 SECRET_HEADERS = frozenset({"x-api-key", "authorization", "anthropic-admin-key", "proxy-authorization",
                             "cookie", "set-cookie"})
-# Transport details, recomputed on replay, or the mock's own per-test isolation key.
-UNRECORDED_HEADERS = frozenset({"host", "content-length", "connection", "keep-alive", "transfer-encoding",
+# Transport details, written afresh on replay (uvicorn dates every response), or the mock's own
+# per-test isolation key.
+UNRECORDED_HEADERS = frozenset({"date", "server", "host", "content-length", "connection", "keep-alive", "transfer-encoding",
                                 "accept-encoding", "content-encoding", "x-mock-session", "x-mock-cassette"})
 REDACTED = "<redacted>"
 

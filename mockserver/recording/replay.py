@@ -24,16 +24,17 @@ class ReplayPlan:
     request_id: bytes | None
     body: bytes
     id_in_body: bool
+    upstream: bytes | None  # the recorded upstream's base URL, when the body links to it (results_url)
     events: tuple[tuple[float, bytes], ...] | None  # (delay in seconds, encoded event)
 
 
-def plan_for(interaction: Interaction) -> ReplayPlan:
+def plan_for(interaction: Interaction, upstream: str | None) -> ReplayPlan:
     if interaction.plan is None:
-        interaction.plan = _plan(interaction.response)
+        interaction.plan = _plan(interaction.response, upstream)
     return interaction.plan
 
 
-def _plan(response: RecordedResponse) -> ReplayPlan:
+def _plan(response: RecordedResponse, upstream: str | None) -> ReplayPlan:
     request_id = response.header("request-id")
     encoded_id = request_id.encode() if request_id else None
     events = None
@@ -46,13 +47,17 @@ def _plan(response: RecordedResponse) -> ReplayPlan:
         request_id=encoded_id,
         body=response.body,
         id_in_body=bool(encoded_id) and encoded_id in response.body,  # type: ignore[operator]
+        upstream=upstream.encode() if upstream and upstream.encode() in response.body else None,
         events=events,
     )
 
 
-def replay_reply(plan: ReplayPlan, base: RawHeaders, speed: float, keep_ids: bool) -> BytesReply:
-    """The reply for `plan`; `base` (request-id first) gets the recorded headers."""
+def replay_reply(plan: ReplayPlan, base: RawHeaders, speed: float, keep_ids: bool, origin: str) -> BytesReply:
+    """The reply for `plan`; `base` (request-id first) gets the recorded headers. Links to the
+    upstream (a batch's results_url) point at `origin`, this server, or a client would leave it."""
     body = plan.body
+    if plan.upstream is not None:
+        body = body.replace(plan.upstream, origin.encode())
     if keep_ids and plan.request_id is not None:
         base[0] = (b"request-id", plan.request_id)
     elif plan.id_in_body:  # an error envelope names its request: keep it equal to the header

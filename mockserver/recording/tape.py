@@ -18,7 +18,7 @@ class Tape:
         self.existed = self.file.existed
         if fresh:
             self.file = CassetteFile(path, [], existed=self.existed)
-        self.file.upstream = self.file.upstream or upstream
+        self.file.upstream = upstream or self.file.upstream  # links in bodies name the latest upstream
         self.normalizer = Normalizer(normalize, self.file.placeholders)
         self._matcher = matcher
         self._index: dict[Key, list[Interaction]] = {}
