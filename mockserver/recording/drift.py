@@ -14,6 +14,7 @@ from ..contract.spec import beta_variant, schema_errors
 from ..contract.sse import STREAM_GRAMMARS, SseEvent
 from ..http.errors import ApiError
 from ..spec import Router, load_spec
+from ..spec.explain import Explainer, format_problem
 from ..spec.operations import Operation, index_operations
 from .cassette import Interaction, read_cassette
 
@@ -84,5 +85,8 @@ def _json_problems(spec: dict[str, Any], schema: dict[str, Any], where: str, raw
     except orjson.JSONDecodeError:
         yield f"{where} is not JSON"
         return
-    for error in schema_errors(spec, schema, document):
-        yield f"{where}: {error}"
+    errors = schema_errors(spec, schema, document)
+    if not errors:
+        return
+    problem = Explainer(spec).explain(schema, document)  # names the field inside a union member
+    yield from [f"{where}: {format_problem(problem)}"] if problem else (f"{where}: {e}" for e in errors)

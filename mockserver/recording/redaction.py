@@ -123,9 +123,10 @@ class Normalizer:
         if known is not None:
             return known
         text = rule.template
-        if "{n}" in text:
-            number = self.counters.get(rule.name, 0) + 1
-            self.counters[rule.name] = number
+        if "{n}" in text:  # numbered per rule and first group: msg_...1, req_...1
+            counter = f"{rule.name}:{match.group(1)}" if match.groups() else rule.name
+            number = self.counters.get(counter, 0) + 1
+            self.counters[counter] = number
             text = text.replace("{n}", f"{number:06d}")
         for index, group in enumerate(match.groups(), start=1):
             text = text.replace(f"{{{index}}}", group or "")
