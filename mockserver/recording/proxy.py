@@ -86,7 +86,7 @@ async def _relay(response: httpx.Response, exchange: Exchange, on_done: Callable
     assert events is not None
     pending, last = b"", time.perf_counter()
     try:
-        async for chunk in response.aiter_raw():
+        async for chunk in _chunks(response):
             exchange.chunks.append(chunk)
             pending += chunk.replace(b"\r\n", b"\n")
             *complete, pending = pending.split(b"\n\n")
@@ -97,9 +97,24 @@ async def _relay(response: httpx.Response, exchange: Exchange, on_done: Callable
                     event.delay, last = now - last, now
                     events.append(event)
             yield chunk
+    except _Broken:
+        return  # the client sees the stream end where the upstream's did
     finally:
         await response.aclose()
     on_done(exchange)
+
+
+async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The upstream's chunks; a stream the upstream breaks ends here (and is not recorded)."""
+    try:
+        async for chunk in response.aiter_raw():
+            yield chunk
+    except httpx.HTTPError:
+        raise _Broken from None
+
+
+class _Broken(Exception):
+    pass
 
 
 def _parse_event(block: bytes) -> RecordedEvent | None:

@@ -2,8 +2,8 @@
 
 MockApp hands every admitted call here when --cassettes is set. The record mode decides, per
 request, between replaying a recording, forwarding upstream (and keeping the exchange), and the
-miss error (or, with --on-miss synthesize, the normal mock). Every outcome goes to the journal
-through Behaviour.send, marked in its `rule` field.
+miss error (or, with --on-miss synthesize, the normal mock). Outcomes go to the journal through
+Behaviour.send, marked in its `rule` field; a miss switches the journal on, so it is always there.
 """
 
 from __future__ import annotations
@@ -50,8 +50,7 @@ class Recorder:
         self._config = config
         self._org = (b"anthropic-organization-id", config.organization_id.encode())
         self._tapes: dict[str, Tape] = {}
-        behaviour.journal.on = True  # misses (and replays) must be visible in /_mock/journal
-        behaviour.sync()
+        self._journal = behaviour.journal
         self.tape(self.default_name)  # a malformed cassette fails at start-up, not on a request
 
     def tape(self, name: str) -> Tape:
@@ -82,6 +81,7 @@ class Recorder:
                 if call.raw_body != request.body:  # a multipart body was read here: hand it over
                     call._form_reader = _buffered_form(scope, request.body, call.operation.max_body_bytes)
                 return await synthesize()
+            self._journal.on = True  # a miss is always journaled (replays: when the journal is on)
             return Scripted(self._miss(call, request, tape), rule=MISS_TYPE)
         keep = (lambda exchange: tape.add(self._recording(request, exchange, tape))) \
             if action is Action.RECORD else (lambda exchange: None)

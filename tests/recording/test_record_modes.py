@@ -27,7 +27,8 @@ def _record_one(folder) -> httpx.Response:
 def test_none_replays_hits_and_answers_misses_with_the_documented_error(tmp_path):
     recorded = _record_one(tmp_path)
     with recorder(tmp_path, None, "none") as replayer:
-        hit, miss = post(replayer), post(replayer, OTHER)
+        hit, miss = post(replayer), post(replayer, OTHER)  # the journal is off: only the miss turns it on
+        post(replayer)
         journal = httpx.get(replayer.base_url + "/_mock/journal").json()["requests"]
     assert hit.status_code == 200 and hit.content == recorded.content
     assert miss.status_code == 599
@@ -37,8 +38,8 @@ def test_none_replays_hits_and_answers_misses_with_the_documented_error(tmp_path
     message = error["error"]["message"]
     assert "closest recorded request: POST /v1/messages (interaction #1)" in message
     assert "body messages[0].content: 'Hello' != 'Something else'" in message
-    assert [(e["status"], e["rule"]) for e in journal] == [(200, "cassette_replay"), (599, "mock_cassette_miss")]
-    assert journal[1]["error"] == "mock_cassette_miss"
+    assert [(e["status"], e["rule"]) for e in journal] == [(599, "mock_cassette_miss"), (200, "cassette_replay")]
+    assert journal[0]["error"] == "mock_cassette_miss" and journal[0]["request_id"] == error["request_id"]
     assert _count(tmp_path) == 1  # nothing recorded
 
 
@@ -53,7 +54,7 @@ def test_a_miss_on_another_route_names_the_first_difference_in_the_uri(tmp_path)
 
 def test_on_miss_synthesize_falls_back_to_the_mock(tmp_path):
     _record_one(tmp_path)
-    with recorder(tmp_path, None, "none", on_miss="synthesize") as replayer:
+    with recorder(tmp_path, None, "none", on_miss="synthesize", journal=True) as replayer:
         miss = post(replayer, OTHER)
         journal = httpx.get(replayer.base_url + "/_mock/journal").json()["requests"]
     assert miss.status_code == 200 and miss.json()["type"] == "message"
@@ -139,3 +140,27 @@ def test_recording_settings_are_checked_before_serving(tmp_path):
     (tmp_path / "default.yaml").write_text("interactions: [{request: {}}]\n")
     with pytest.raises(ValueError, match="interaction 0 is malformed"):
         MockServer(Config(cassettes=tmp_path))
+
+
+def test_serve_options_reach_the_config_and_bad_ones_stop_the_command(tmp_path, capsys):
+    import argparse
+
+    from mockserver.cli import _serve_parser, config_from_args, main
+
+    parser = argparse.ArgumentParser()
+    _serve_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["serve", "--cassettes", str(tmp_path), "--proxy", "http://127.0.0.1:9",
+                              "--record-mode", "new_episodes", "--replay-speed", "0.5", "--keep-ids",
+                              "--match-ignore", "$.metadata", "--match-header", "anthropic-beta",
+                              "--redact", "$.system", "--normalize", "ids", "--on-miss", "synthesize"])
+    config = config_from_args(args)
+    assert (config.cassettes, config.record_mode, config.replay_speed, config.keep_ids) == \
+        (tmp_path, "new_episodes", 0.5, True)
+    assert (config.match_ignore, config.match_headers, config.redact_paths, config.normalize, config.on_miss) == \
+        (("$.metadata",), ("anthropic-beta",), ("$.system",), ("ids",), "synthesize")
+    for bad, why in ((["--cassettes", str(tmp_path), "--record-mode", "all"], "give --proxy"),
+                     (["--proxy", "http://127.0.0.1:9"], "need --cassettes"),
+                     (["--cassettes", str(tmp_path), "--normalize", "no-arrow"], "REGEX=>PLACEHOLDER")):
+        with pytest.raises(SystemExit):
+            main(["serve", "--port", "0", *bad])
+        assert why in capsys.readouterr().err
