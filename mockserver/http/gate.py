@@ -66,7 +66,7 @@ class Gate:
         body, raw_body = None, b""
         form_reader = None
         if operation.body_media_type == "application/json":
-            raw_body = await _read_body(receive, headers, operation.max_body_bytes)
+            raw_body = await read_body(receive, headers, operation.max_body_bytes)
             body = _parse_json(raw_body)
             if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
                 self._check_beta_fields(operation, body, betas)
@@ -160,7 +160,7 @@ def _declared_length(headers: dict[str, str], limit: int) -> None:
         raise _too_large()
 
 
-async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
     _declared_length(headers, limit)
     chunks, size = [], 0
     while True:

@@ -9,6 +9,7 @@ from typing import AsyncIterator, Callable
 
 import httpx
 
+from ..contract.sse import parse_sse
 from ..http.errors import ApiError
 from .cassette import RecordedEvent, RecordedResponse
 
@@ -92,10 +93,9 @@ async def _relay(response: httpx.Response, exchange: Exchange, on_done: Callable
             *complete, pending = pending.split(b"\n\n")
             now = time.perf_counter()
             for block in complete:
-                event = _parse_event(block)
-                if event is not None:
-                    event.delay, last = now - last, now
-                    events.append(event)
+                for event in parse_sse(block + b"\n\n").events:
+                    events.append(RecordedEvent(event.name, event.data, now - last))
+                    last = now
             yield chunk
     except _Broken:
         return  # the client sees the stream end where the upstream's did
@@ -115,15 +115,3 @@ async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 
 class _Broken(Exception):
     pass
-
-
-def _parse_event(block: bytes) -> RecordedEvent | None:
-    name, data = None, []
-    for line in block.decode("utf-8").split("\n"):
-        key, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if key == "event":
-            name = value
-        elif key == "data":
-            data.append(value)
-    return RecordedEvent(name, "\n".join(data)) if data else None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from starlette.requests import Request
 
 from ..http.errors import ApiError
+from ..http.gate import read_body
 from ..http.replies import BytesReply, JsonReply, Reply
 from ..scenarios.behaviour import Scripted
 from .cassette import Interaction, RecordedEvent, RecordedRequest, RecordedResponse
@@ -101,7 +102,7 @@ class Recorder:
         uri = scope["path"] + ("?" + query.decode("latin-1") if query else "")
         body = call.raw_body
         if call.operation.body_media_type == "multipart/form-data":
-            body = await _read_all(receive, call.operation.max_body_bytes)
+            body = await read_body(receive, call.headers, call.operation.max_body_bytes)
         return RecordedRequest(call.operation.operation_id, scope["method"], uri, call.headers, body)
 
     def _miss(self, call: Call, request: RecordedRequest, tape: Tape) -> Reply:
@@ -129,21 +130,6 @@ class Recorder:
     async def close(self) -> None:
         if self.upstream is not None:
             await self.upstream.close()
-
-
-async def _read_all(receive: Any, limit: int) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ApiError("invalid_request_error", "Client disconnected")
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise ApiError("request_too_large")
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 def _buffered_form(scope: dict[str, Any], body: bytes, limit: int) -> Callable[[], Awaitable[Any]]:
