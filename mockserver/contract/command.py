@@ -50,9 +50,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "cassettes", None) is not None:
-        from ..recording.command import run_contract
+        from ..recording.command import check_cassettes
 
-        return run_contract(args.cassettes, args.spec)
+        return check_cassettes(args.cassettes, args.spec)
     if args.compare_spec is None and args.base_url is None:
         print("mockserver contract: give --base-url URL (and/or --compare-spec FILE)", file=sys.stderr)
         return 2

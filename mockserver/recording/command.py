@@ -77,11 +77,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_contract(folder: Path, spec_path: Path) -> int:
+def check_cassettes(folder: Path, spec_path: Path) -> int:
     """`mockserver contract --cassettes DIR`: 0 when every recorded response fits the spec."""
-    from .drift import check_cassettes
+    from . import drift
 
-    checked, drifts = check_cassettes(folder, spec_path)
+    checked, drifts = drift.check_cassettes(folder, spec_path)
     for drift in drifts:
         print(f"DRIFT {drift}")
     print(f"{checked} recorded responses checked against {spec_path}: {len(drifts)} drift(s)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -10,9 +11,6 @@ from urllib.parse import parse_qsl, urlsplit
 from .cassette import CassetteFile, Interaction
 
 HAR_VERSION = "1.2"
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-            413: "Payload Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
-            504: "Gateway Timeout", 529: "Overloaded"}
 
 
 def to_har(cassette: CassetteFile) -> dict[str, Any]:
@@ -45,7 +43,7 @@ def _entry(interaction: Interaction, base: str, started: datetime) -> dict[str, 
         "time": round(wait, 3),
         "request": har_request,
         "response": {
-            "status": response.status, "statusText": _REASONS.get(response.status, ""), "httpVersion": "HTTP/1.1",
+            "status": response.status, "statusText": _reason(response.status), "httpVersion": "HTTP/1.1",
             "cookies": [], "headers": _headers(response.headers),
             "content": {"size": len(response.body), "mimeType": content_type,
                         "text": response.body.decode("utf-8", errors="replace")},
@@ -54,6 +52,13 @@ def _entry(interaction: Interaction, base: str, started: datetime) -> dict[str, 
         "cache": {},
         "timings": {"send": 0, "wait": round(wait, 3), "receive": 0},
     }
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # 529 is the API's own; 599 the mock's
+        return {529: "Overloaded"}.get(status, "")
 
 
 def _headers(pairs: Any) -> list[dict[str, str]]:

@@ -73,29 +73,32 @@ class Recorder:
         hit = tape.has(key) and not (self.mode is RecordMode.NEW_EPISODES and tape.exhausted(key))
         action = decide(self.mode, hit, tape.existed)
         if action is Action.REPLAY:
-            interaction = tape.find(key)
-            plan = plan_for(interaction, tape.file.upstream)  # type: ignore[arg-type]
+            plan = plan_for(tape.find(key), tape.file.upstream)  # type: ignore[arg-type]
             return Scripted(replay_reply(plan, base, self.speed, self.keep_ids, call.base_url), rule="cassette_replay")
-        if action is Action.MISS:
-            if self.synthesize_on_miss:
-                base.append(self._org)
-                if call.raw_body != request.body:  # a multipart body was read here: hand it over
-                    call._form_reader = _buffered_form(scope, request.body, call.operation.max_body_bytes)
-                return await synthesize()
+        if action is not Action.MISS:
+            return await self._forward(call, request, base, tape if action is Action.RECORD else None)
+        if not self.synthesize_on_miss:
             self._journal.on = True  # a miss is always journaled (replays: when the journal is on)
             return Scripted(self._miss(call, request, tape), rule=MISS_TYPE)
-        keep = (lambda exchange: tape.add(self._recording(request, exchange, tape))) \
-            if action is Action.RECORD else (lambda exchange: None)
-        exchange = await self.upstream.forward(request.method, request.uri, call.headers, request.body, keep)  # type: ignore[union-attr]
+        base.append(self._org)
+        if call.raw_body != request.body:  # a multipart body was read here: hand it over
+            call._form_reader = _buffered_form(scope, request.body, call.operation.max_body_bytes)
+        return await synthesize()
+
+    async def _forward(self, call: Call, request: RecordedRequest, base: RawHeaders, tape: Tape | None) -> Scripted:
+        """The upstream's answer, passed on as it arrives; kept in `tape` once complete (if given)."""
+        upstream: Upstream = self.upstream  # type: ignore[assignment]
+        keep = (lambda exchange: tape.add(self._recording(request, exchange, tape))) if tape else (lambda _: None)
+        exchange = await upstream.forward(request.method, request.uri, call.headers, request.body, keep)
         upstream_id = next((v for k, v in exchange.headers if k == "request-id"), None)
         if upstream_id:
             base[0] = (b"request-id", upstream_id.encode("latin-1"))
         base += exchange.client_headers()
         body = exchange.body
         if isinstance(body, bytes):  # links to the upstream point here, so the client stays with us
-            body = body.replace(self.upstream.base_url.encode(), call.base_url.encode())  # type: ignore[union-attr]
+            body = body.replace(upstream.base_url.encode(), call.base_url.encode())
         reply = BytesReply(body, exchange.content_type, exchange.status)
-        return Scripted(reply, rule="cassette_record" if action is Action.RECORD else "proxy")
+        return Scripted(reply, rule="cassette_record" if tape else "proxy")
 
     async def _request(self, call: Call, scope: dict[str, Any], receive: Any) -> RecordedRequest:
         query = scope.get("query_string", b"")
@@ -107,7 +110,8 @@ class Recorder:
 
     def _miss(self, call: Call, request: RecordedRequest, tape: Tape) -> Reply:
         where = self.matcher.explain_miss(request, tape.recorded)
-        message = (f"No recording in cassette {tape.file.path.name!r} matches {request.method} {request.uri} "
+        name = tape.file.path.relative_to(self.folder).as_posix()
+        message = (f"No recording in cassette {name!r} matches {request.method} {request.uri} "
                    f"(record mode {self.mode.value}); {where}")
         error = ApiError(MISS_TYPE, message, status=MISS_STATUS)
         return JsonReply(error.body(call.request_id), status=MISS_STATUS)
