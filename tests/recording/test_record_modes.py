@@ -164,3 +164,29 @@ def test_serve_options_reach_the_config_and_bad_ones_stop_the_command(tmp_path, 
         with pytest.raises(SystemExit):
             main(["serve", "--port", "0", *bad])
         assert why in capsys.readouterr().err
+
+
+def test_what_each_mode_does_on_a_hit_and_a_miss():
+    from mockserver.recording.modes import Action, RecordMode, decide
+
+    expected = {  # mode: (hit, existing cassette), (miss, existing), (hit, new cassette), (miss, new)
+        RecordMode.NONE: ("replay", "miss", "replay", "miss"),
+        RecordMode.ONCE: ("replay", "miss", "record", "record"),
+        RecordMode.NEW_EPISODES: ("replay", "record", "replay", "record"),
+        RecordMode.ALL: ("record", "record", "record", "record"),
+        RecordMode.PASSTHROUGH: ("forward", "forward", "forward", "forward"),
+    }
+    for mode, actions in expected.items():
+        seen = tuple(decide(mode, hit, existed).value for existed in (True, False) for hit in (True, False))
+        assert seen == actions, mode
+    assert {a.value for a in Action} == {"replay", "record", "forward", "miss"}
+
+
+def test_a_stream_the_upstream_breaks_ends_for_the_client_and_is_not_recorded(tmp_path):
+    body = {**BODY, "stream": True}
+    with upstream() as real, recorder(tmp_path, real.base_url, "new_episodes") as proxy:
+        broken = post(proxy, body, x_mock_fault="cut_after_bytes=300")
+        whole = post(proxy, body)
+    assert 0 < len(broken.content) < len(whole.content)
+    assert b"event: message_stop" in whole.content and b"message_stop" not in broken.content
+    assert cassette_text(tmp_path).count("- request:") == 1  # only the whole stream

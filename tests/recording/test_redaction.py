@@ -89,3 +89,16 @@ def test_a_recorded_rate_limit_drives_the_sdk_retry_as_it_did_live(tmp_path):
     with recorder(tmp_path, None, "none") as replayer:
         retried = anthropic.Anthropic(base_url=replayer.base_url, api_key="k", max_retries=1)
         assert retried.messages.create(**BODY).type == "message"  # 429 first, then the recorded success
+
+
+def test_custom_normalize_rules_number_each_distinct_value_and_keep_groups():
+    from mockserver.recording.redaction import Normalizer
+
+    counters: dict[str, int] = {}
+    normalizer = Normalizer([r"(order|user)-\d+=>{1}-{n}"], counters)
+    assert normalizer.text("order-17 user-4 order-17 order-99") == "order-000001 user-000001 order-000001 order-000002"
+    assert counters == {r"(order|user)-\d+=>{1}-{n}:order": 2, r"(order|user)-\d+=>{1}-{n}:user": 1}
+    again = Normalizer([r"(order|user)-\d+=>{1}-{n}"], counters)  # a later run continues the numbering
+    assert again.text("order-5") == "order-000003"
+    with pytest.raises(ValueError, match="REGEX=>PLACEHOLDER"):
+        Normalizer(["order-\\d+"])
