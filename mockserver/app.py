@@ -77,6 +77,7 @@ class MockApp:
         self._handlers = self._bind_handlers()
         self._behaviour = Behaviour(self.state)  # rules, faults, rate limits, journal
         self._control = control_app(self.state)
+        self._recorder = _recorder(config, self._behaviour)
         self._steady_health = JsonReply(steady_health(self.state.spec))
 
     def new_request_id(self) -> str:
@@ -119,8 +120,13 @@ class MockApp:
             operation, params = self.state.router.match(scope["method"], scope["path"])
             headers = request_headers(scope)
             call = await self._gate.admit(operation, params, scope, receive, headers, request_id)
-            base.append((b"anthropic-organization-id", self._org))
-            reply = await self._behaviour.answer(call, self._handlers[operation.operation_id], scope)
+            handler = self._handlers[operation.operation_id]
+            if self._recorder is None:
+                base.append((b"anthropic-organization-id", self._org))
+                reply = await self._behaviour.answer(call, handler, scope)
+            else:  # record and replay: the recorder writes the headers itself
+                reply = await self._recorder.answer(call, scope, receive, base,
+                                                    lambda: self._behaviour.answer(call, handler, scope))
         except ApiError as error:
             reply = error_reply(error, request_id, operation)
         except Exception:  # a bug of ours must still answer in the API's envelope
@@ -140,6 +146,8 @@ class MockApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._recorder is not None:
+                    await self._recorder.close()
                 # Resources stay open: a server may run the app's lifespan again (schemathesis does).
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -149,6 +157,14 @@ class MockApp:
         closers = self.state.extras.pop("closers", [])
         for closer in closers:
             closer()
+
+
+def _recorder(config: Config, behaviour: Behaviour) -> Any:
+    if config.cassettes is None:
+        return None
+    from .recording.recorder import Recorder  # only servers that record or replay load it
+
+    return Recorder(config, behaviour)
 
 
 def create_app(config: Config | None = None) -> MockApp:

@@ -43,11 +43,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--pair-checks", choices=("auto", "on", "off"), default="auto",
                         help="stream/JSON and count_tokens/usage agreement: they need a deterministic server "
                              "(auto: on when the target is anthropic-mockserver)")
+    parser.add_argument("--cassettes", type=Path, metavar="DIR",
+                        help="check every response recorded in these cassettes against the spec (no server)")
     parser.set_defaults(command_impl=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "cassettes", None) is not None:
+        from ..recording.command import check_cassettes
+
+        return check_cassettes(args.cassettes, args.spec)
     if args.compare_spec is None and args.base_url is None:
         print("mockserver contract: give --base-url URL (and/or --compare-spec FILE)", file=sys.stderr)
         return 2

@@ -68,7 +68,7 @@ class Gate:
         form_reader = None
         if operation.body_media_type == "application/json":
             _check_json_content_type(headers.get("content-type"))
-            raw_body = await _read_body(receive, headers, operation.max_body_bytes)
+            raw_body = await read_body(receive, headers, operation.max_body_bytes)
             body = parse_json(raw_body)
             if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
                 self._check_beta_fields(operation, body, betas)
@@ -183,7 +183,7 @@ def _declared_length(headers: dict[str, str], limit: int) -> None:
         raise _too_large()
 
 
-async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
     _declared_length(headers, limit)
     chunks, size = [], 0
     while True:
