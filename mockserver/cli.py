@@ -55,6 +55,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     faults.add_argument("--journal", action="store_true", help="record every request from the start")
     faults.add_argument("--journal-size", type=int, default=1000, help="journal entries kept")
     steady.add_format_options(serve)
+    recording_command.add_serve_options(serve)
     _limits_arguments(serve)
 
 
@@ -79,7 +80,6 @@ def _positive(kind: type) -> Any:
 
     parse.__name__ = kind.__name__  # argparse names the type in its "invalid int value" message
     return parse
-    recording_command.add_serve_options(serve)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
