@@ -13,6 +13,7 @@ from typing import Sequence
 
 from . import contract
 from .config import DEFAULT_SPEC, Config
+from .db import STORE_ENV
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
 
@@ -53,6 +54,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                         help="leave out anthropic-ratelimit-* headers when no limit is enforced")
     faults.add_argument("--journal", action="store_true", help="record every request from the start")
     faults.add_argument("--journal-size", type=int, default=1000, help="journal entries kept")
+    serve.add_argument("--store", default=os.environ.get(STORE_ENV) or None, metavar="URL",
+                       help="where state lives: postgresql://user@host/db, shared by replicas "
+                            f"(env {STORE_ENV}; default: embedded SQLite)")
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -84,10 +88,12 @@ def serve(config: Config) -> int:
 
     from . import workers
     from .app import create_app
+    from .db import check_store_url
     from .scenarios.behaviour import check_settings
     from .spec import load_spec
 
     check_settings(config)  # fail once, clearly, rather than in every worker
+    check_store_url(config.store)
     if config.workers > 1 and config.data_dir is None:
         # Workers are separate processes: they can only share state through a database file.
         config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))

@@ -38,3 +38,4 @@ class Config:
     rate_limit_headers: bool = True     # anthropic-ratelimit-* on Messages responses, even when not enforced
     journal: bool = False               # record requests from the start (else: once a rule or /_mock asks)
     journal_size: int = 1000            # entries kept
+    store: str | None = None            # postgresql://user@host/db: state shared by replicas (default: SQLite)

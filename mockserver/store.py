@@ -89,7 +89,7 @@ _ADD_USAGE = (
     f"INSERT INTO usage_minutes (minute, dims, {', '.join(USAGE_DIMENSIONS)}, {', '.join(USAGE_MEASURES)}, requests)"
     f" VALUES ({', '.join('?' * (3 + len(USAGE_DIMENSIONS) + len(USAGE_MEASURES)))})"
     " ON CONFLICT (minute, dims) DO UPDATE SET "
-    + ", ".join(f"{m} = {m} + excluded.{m}" for m in (*USAGE_MEASURES, "requests"))
+    + ", ".join(f"{m} = usage_minutes.{m} + excluded.{m}" for m in (*USAGE_MEASURES, "requests"))
 )
 _MIGRATE_USAGE = (
     f"INSERT INTO usage_minutes SELECT CAST(at / {_MINUTE} AS INTEGER) * {_MINUTE} AS minute,"
@@ -122,7 +122,14 @@ class BlobWriter:
 
 
 class Store:
-    """One connection per process; every write is a short BEGIN IMMEDIATE transaction."""
+    """One connection per process; every write is a short BEGIN IMMEDIATE transaction.
+
+    The SQL is the subset SQLite and PostgreSQL share; mockserver/pg/store.py swaps the connection,
+    the schema and the few expressions below that differ.
+    """
+
+    _FIELD = "json_extract(doc, '$.{field}')"  # a document field, for filters
+    _BUCKET = "CAST((minute - ?) / ? AS INTEGER)"  # a usage row's time bucket
 
     def __init__(self, database: str, blob_dir: Path, seed: int = 0, *, owns_blob_dir: bool = False) -> None:
         self.blob_dir = blob_dir
@@ -134,13 +141,17 @@ class Store:
         self._usage: dict[tuple[Any, ...], list[int]] = {}  # (minute, *dimensions) -> measures + requests
         self._usage_calls = 0
         blob_dir.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(database, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA busy_timeout = 30000")
-        if database != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # durable across a killed process
+        self._db = self._connect(database)
         with self.transaction():
             self._create_schema()
+
+    def _connect(self, database: str) -> Any:
+        db = sqlite3.connect(database, isolation_level=None, check_same_thread=False, timeout=30)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if database != ":memory:":
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # durable across a killed process
+        return db
 
     @classmethod
     def open(cls, config: Config) -> Store:
@@ -203,7 +214,7 @@ class Store:
         with self.transaction():
             (number,) = self._db.execute(
                 "INSERT INTO counters (name, value) VALUES (?, 1) "
-                "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value", (f"id:{kind}",)
+                "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value", (f"id:{kind}",)
             ).fetchone()
         return new_id(prefix, random.Random(f"{self._seed}:{kind}:{number}"))
 
@@ -247,7 +258,7 @@ class Store:
         return cursor.rowcount > 0
 
     def count(self, kind: str, parent: str = "", where: Filters | None = None) -> int:
-        clause, args = _filters(where)
+        clause, args = self._filters(where)
         with self._lock:
             (number,) = self._db.execute(f"SELECT COUNT(*) FROM objects WHERE kind = ? AND parent = ?{clause}",
                                          (kind, parent, *args)).fetchone()
@@ -255,7 +266,7 @@ class Store:
 
     def all(self, kind: str, parent: str = "", where: Filters | None = None) -> list[dict[str, Any]]:
         """Every matching document, oldest first."""
-        clause, args = _filters(where)
+        clause, args = self._filters(where)
         with self._lock:
             rows = self._db.execute(f"SELECT doc FROM objects WHERE kind = ? AND parent = ?{clause} ORDER BY seq",
                                     (kind, parent, *args)).fetchall()
@@ -264,7 +275,7 @@ class Store:
     def page(self, kind: str, *, parent: str = "", limit: int = 20, after_id: str | None = None,
              before_id: str | None = None, after_seq: int | None = None, where: Filters | None = None) -> Page:
         """One page, newest first. `after_*` continues the list, `before_id` goes back towards its start."""
-        clause, args = _filters(where)
+        clause, args = self._filters(where)
         with self._lock:
             if after_id is not None:
                 after_seq = self._seq(kind, parent, after_id)
@@ -290,6 +301,21 @@ class Store:
         if row is None:
             raise UnknownCursor(object_id)
         return row[0]
+
+    def _filters(self, where: Filters | None) -> tuple[str, list[Any]]:
+        if not where:
+            return "", []
+        parts, args = [], []
+        for field, values in where.items():
+            clause, present = _matches_any(self._FIELD.format(field=field), [self._value(v) for v in values])
+            parts.append(clause)
+            args += present
+        return "".join(f" AND {part}" for part in parts), args
+
+    @staticmethod
+    def _value(value: Any) -> Any:
+        """A filter value as the database compares it with a document field."""
+        return value
 
     # -- message batches ---------------------------------------------------------------------------
 
@@ -423,7 +449,8 @@ class Store:
     def link_api_key(self, raw_key: str, api_key_id: str) -> None:
         """Make traffic sent with `raw_key` count for the API key record `api_key_id`."""
         with self.transaction():
-            self._db.execute("INSERT OR REPLACE INTO api_key_digests (digest, api_key_id) VALUES (?, ?)",
+            self._db.execute("INSERT INTO api_key_digests (digest, api_key_id) VALUES (?, ?) ON CONFLICT (digest) "
+                             "DO UPDATE SET api_key_id = excluded.api_key_id",
                              (key_digest(raw_key), api_key_id))
         self._keys.pop(key_digest(raw_key), None)
 
@@ -488,7 +515,7 @@ class Store:
             clauses.append(clause)
             args += present
         self.flush_usage()
-        keys = ["CAST((minute - ?) / ? AS INTEGER) AS bucket", *dimensions]
+        keys = [f"{self._BUCKET} AS bucket", *dimensions]
         sums = [f"SUM({m}) AS {m}" for m in (*USAGE_MEASURES, "requests")]
         sql = (f"SELECT {', '.join(keys + sums)} FROM usage_minutes WHERE {' AND '.join(clauses)}"
                f" GROUP BY {', '.join(['bucket', *dimensions])} ORDER BY {', '.join(['bucket', *dimensions])}")
@@ -534,17 +561,6 @@ def key_digest(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def _filters(where: Filters | None) -> tuple[str, list[Any]]:
-    if not where:
-        return "", []
-    parts, args = [], []
-    for field, values in where.items():
-        clause, present = _matches_any(f"json_extract(doc, '$.{field}')", values)
-        parts.append(clause)
-        args += present
-    return "".join(f" AND {part}" for part in parts), args
-
-
 def _fsync_directory(path: Path) -> None:
     descriptor = os.open(path, os.O_RDONLY)
     try:
@@ -559,4 +575,4 @@ def _matches_any(expression: str, values: list[Any]) -> tuple[str, list[Any]]:
     options = [f"{expression} IN ({', '.join('?' * len(present))})"] if present else []
     if len(present) != len(values):
         options.append(f"{expression} IS NULL")
-    return f"({' OR '.join(options) or '0'})", present
+    return f"({' OR '.join(options) or '1 = 0'})", present

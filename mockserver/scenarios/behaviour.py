@@ -23,14 +23,14 @@ from ..http.gate import request_headers
 from ..http.render import send_reply
 from ..http.replies import Reply, StreamReply
 from ..http.request_ids import worker_salt
-from ..journal import open_journal
+from ..db import open_request_journal, open_rule_state, postgres_url
 from ..ratelimit import LIMITED_OPERATIONS, build_limiter
 from .book import RuleBook
 from .matching import SESSION_HEADER, Seen
 from .overrides import TRIGGERS, override
 from .responses import render
 from .rules import Response, Rule
-from .state import DB_NAME, SharedState
+from .state import DB_NAME
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -59,16 +59,15 @@ class Behaviour:
         config = state.config
         install_log_filter()
         self.config = config
-        self.shared = SharedState(_db_file(config, DB_NAME))
+        self.shared = open_rule_state(config, _db_file(config, DB_NAME))
         self.book = RuleBook(config.rules_files)
-        self.journal = open_journal(_shared_dir(config), config.workers, config.journal_size,
-                                    on=config.journal or bool(config.rules_files))
+        self.journal = open_request_journal(config, _shared_dir(config), on=config.journal or bool(config.rules_files))
         self.limiter = build_limiter(config)
         self.latency = Latency.parse(config.latency) if config.latency else None
         self.error_rates = ErrorRates.parse(config.error_rates)
         self._limited = LIMITED_OPERATIONS if self.limiter is not None else frozenset()
         self._rng = random.Random(f"{config.seed}:faults:{worker_salt(config.workers)}")
-        self._multi = config.workers > 1
+        self._multi = config.workers > 1 or postgres_url(config) is not None  # others may change rules
         self._generation = -1
         self.idle = False
         self.sync()

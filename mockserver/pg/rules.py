@@ -1,0 +1,44 @@
+"""Runtime rules, flags, counters and scenario states on PostgreSQL, shared by every replica.
+
+scenarios/state.py's SharedState with its SQL run by PgConnection: a stateful rule's counter is
+read and written in one transaction holding the rules' advisory lock, so `times`, `nth`, sequences
+and scenario transitions are exact fleet-wide; changes reach other replicas by LISTEN/NOTIFY.
+"""
+
+from __future__ import annotations
+
+from ..scenarios.state import SharedState
+from .connection import PgConnection
+from .notifications import Notifications
+
+NAMESPACE = "mock_rules"
+LOCK_KEY = 2
+CHANNEL = "mockserver_rules"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS rules (
+    seq BIGSERIAL PRIMARY KEY,
+    session TEXT NOT NULL,
+    id TEXT NOT NULL,
+    spec BYTEA NOT NULL,
+    UNIQUE (session, id)
+);
+CREATE TABLE IF NOT EXISTS counters (
+    session TEXT NOT NULL, rule TEXT NOT NULL, seen BIGINT NOT NULL, served BIGINT NOT NULL,
+    PRIMARY KEY (session, rule)
+);
+CREATE TABLE IF NOT EXISTS scenarios (
+    session TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (session, name)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+"""
+
+
+class PgRuleState(SharedState):
+    def __init__(self, url: str) -> None:
+        self.path = None
+        self._open(PgConnection(url, NAMESPACE, LOCK_KEY, SCHEMA), Notifications(url, CHANNEL), "")
+
+    def _bump(self) -> None:
+        super()._bump()
+        self._db.execute(f"SELECT pg_notify('{CHANNEL}', ?)", (str(self._committing),))
