@@ -75,6 +75,11 @@ def targets(r: Results) -> list[tuple[str, str, str, bool | None, str]]:
     ratio("`--workers 2` ÷ 1 worker, non-streaming c32 req/s", "mock-w2/c32", "mock/c32", 1.5,
           f"raw ASGI `--workers 2` ÷ 1: {times('raw-w2/c32', 'raw/c32')}; "
           f"raw ASGI 2 × SO_REUSEPORT ÷ 1: {times('raw-rp2/c32', 'raw/c32')}")
+    ratio("`--store postgresql` ÷ SQLite, non-streaming c32 req/s", "mock-pg/c32", "mock/c32", 0.9,
+          by_cpu("mock-pg/c32"))
+    ratio("`--store postgresql` ÷ SQLite, with a counter rule, c32 req/s", "mock-pg-rule/c32", "mock-rule/c32", 0.3,
+          f"counter rule ÷ none, SQLite: {times('mock-rule/c32', 'mock/c32')}, PostgreSQL: "
+          f"{times('mock-pg-rule/c32', 'mock-pg/c32')}")
     p99 = r.median("mock/c1", "p99_ms")
     raw_p99 = r.median("raw/c1", "p99_ms")
     rows.append(("p99 at 1 connection (mock)", "n/a" if p99 is None else f"{p99:.2f} ms", "< 2 ms",

@@ -15,7 +15,8 @@ from .connection import PgConnection, log
 NAMESPACE = "mock_buckets"
 LOCK_KEY = 4
 
-SCHEMA = ("CREATE TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY, requests DOUBLE PRECISION, "
+# Keys hold a NUL (api key \0 model), which PostgreSQL text cannot: they are stored as bytes.
+SCHEMA = ("CREATE TABLE IF NOT EXISTS buckets (key BYTEA PRIMARY KEY, requests DOUBLE PRECISION, "
           "input DOUBLE PRECISION, output DOUBLE PRECISION)")
 
 
@@ -28,7 +29,7 @@ class PgBuckets(SharedBuckets):
     def spend(self, key: str, plan: Plan, now: float, used: tuple[float, float, float], need: tuple[float, ...],
               floor: bool) -> tuple[int, FullAt]:
         try:
-            return super().spend(key, plan, now, used, need, floor)
+            return super().spend(key.encode(), plan, now, used, need, floor)  # type: ignore[arg-type]
         except StoreUnavailable:
             log.warning("mockserver: rate-limit buckets unreachable; limiting with this replica's own")
             return self._fallback.spend(key, plan, now, used, need, floor)

@@ -7,6 +7,7 @@ machines); otherwise the tests fail with a message saying what to install. Nothi
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import pwd
@@ -41,6 +42,12 @@ def ensure_binaries() -> Path:
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise PostgresUnavailable("PostgreSQL is not installed and cannot be installed from here: "
                                   f"run `apt-get install -y {APT_PACKAGE}` (Debian/Ubuntu) as root")
+    with open(Path(tempfile.gettempdir()) / "mockserver-postgres-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # test processes started together install once
+        return find_binaries() or _install()
+
+
+def _install() -> Path:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-q"],
                     ["apt-get", "install", "-y", "-q", "--no-install-recommends", APT_PACKAGE]):
@@ -86,6 +93,11 @@ class PostgresServer:
     @property
     def data(self) -> Path:
         return self.root / "data"
+
+    def new_database(self, name: str) -> str:
+        """A fresh, empty database on this server; its URL."""
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", SERVER_USER, name)
+        return self.url.rsplit("/", 1)[0] + "/" + name
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"

@@ -1,0 +1,134 @@
+"""The PostgreSQL implementations answer as the SQLite ones do (in-process, on the test server)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any, Iterator
+
+import pytest
+
+from mockserver.config import Config
+from mockserver.pg.rules import PgRuleState
+from mockserver.pg.store import PgStore
+from mockserver.scenarios.state import SharedState
+from mockserver.store import Store, UnknownCursor
+from tests.helpers import MESSAGE_BODY, asgi_client, assert_api_error, headers
+from tests.replicas.postgres_server import PostgresServer
+
+
+@pytest.fixture
+def database(postgres: PostgresServer) -> str:
+    return postgres.new_database(f"t_{uuid.uuid4().hex[:10]}")
+
+
+@pytest.fixture
+def stores(database: str, tmp_path: Any) -> Iterator[tuple[Store, Store]]:
+    sqlite, pg = Store(":memory:", tmp_path / "blobs", seed=3), PgStore(database, seed=3)
+    yield sqlite, pg
+    sqlite.close()
+    pg.close()
+
+
+def exercise_documents(store: Store) -> list[Any]:
+    """Writes, filters (strings, booleans, numbers, null), counts and pages in both directions."""
+    for n in range(7):
+        store.insert("widget", {"n": n, "even": n % 2 == 0, "tag": None if n == 3 else f"t{n % 3}"}, prefix="wdg_")
+    ids = [doc["id"] for doc in store.all("widget")]
+    store.update("widget", ids[1], lambda doc: doc.update(tag="changed"))
+    store.delete("widget", ids[4])
+    seen = [
+        ids,
+        store.all("widget", where={"even": [True]}),
+        store.all("widget", where={"tag": [None, "t0"]}),
+        store.all("widget", where={"n": [2, 5]}),
+        store.count("widget", where={"tag": []}),
+        store.count("widget"),
+        store.page("widget", limit=2).items,
+        store.page("widget", limit=2, after_id=ids[4]).items,  # paging on from a deleted object
+        store.page("widget", limit=2, before_id=ids[2]).items,
+        store.get("widget", ids[1]),
+        store.get("widget", ids[4]),
+        store.once("seed", lambda: None), store.once("seed", lambda: None),
+    ]
+    with pytest.raises(UnknownCursor):
+        store.page("widget", after_id="wdg_missing")
+    return seen
+
+
+def exercise_batches_and_usage(store: Store) -> list[Any]:
+    batch = store.create_batch({"state": "new"}, [("a", {"x": 1}), ("b", {"x": 2}), ("c", {"x": 3})])
+    pending = store.pending_batch_requests(batch["id"], 2)
+    written = store.save_batch_outcomes(batch["id"], [(0, "succeeded", b'{"a":1}'), (0, "errored", b"x")])
+    for minute in (0, 60, 600):
+        store.record_usage(model="m", usage={"input_tokens": 10, "output_tokens": 5}, at=1_800_000_000 + minute,
+                           api_key="sk-ant-api03-usage-key-for-tests")
+    totals = store.usage_totals(start=1_800_000_000, end=1_800_003_600, width=300, group_by=["model"])
+    return [batch, pending, written, store.batch_outcome_counts(batch["id"]),
+            [(idx, bytes(line) if line else None) for idx, line in store.batch_result_lines(batch["id"], -1, 10)],
+            totals]
+
+
+def test_documents_filters_and_pages_match_sqlite(stores: tuple[Store, Store]) -> None:
+    sqlite, pg = stores
+    assert exercise_documents(pg) == exercise_documents(sqlite)
+
+
+def test_batches_and_the_usage_ledger_match_sqlite(stores: tuple[Store, Store]) -> None:
+    sqlite, pg = stores
+    assert exercise_batches_and_usage(pg) == exercise_batches_and_usage(sqlite)
+
+
+def test_blobs_live_in_the_database(stores: tuple[Store, Store], database: str) -> None:
+    _, pg = stores
+    payload = bytes(range(256)) * 5000  # more than one chunk
+    with pg.new_blob() as blob:
+        blob.write(payload)
+    other = PgStore(database)  # another replica: no local copy of the bytes
+
+    async def read() -> bytes:
+        return b"".join([chunk async for chunk in other.blob_chunks(blob.name)])
+
+    try:
+        assert asyncio.run(read()) == payload
+        other.delete_blob(blob.name)
+        assert asyncio.run(read()) == b""
+    finally:
+        other.close()
+
+
+def test_rule_state_matches_sqlite_and_tells_other_replicas(database: str) -> None:
+    sqlite, first, second = SharedState(None), PgRuleState(database), PgRuleState(database)
+    try:
+        for state in (sqlite, first):
+            assert state.put_rules("s", [{"id": "r"}, {}]) == [(1, "r"), (2, "rule-2")]
+            with state.transaction():
+                state.save_counter("s", "r", 3, 2)
+                state.move_scenario("s", "flow", "Paid")
+        assert first.runtime_rules() == sqlite.runtime_rules()
+        assert first.scenarios(None) == sqlite.scenarios(None) == [{"session": "s", "name": "flow", "state": "Paid"}]
+        assert second.counter("s", "r") == (3, 2)
+        time.sleep(0.2)
+        second.changed()
+        first.set_flag("journal", 1)  # returns once the database delivered the change
+        deadline = time.monotonic() + 2  # the other listener thread wakes up in its own time
+        while not second.changed() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert second.flag("journal") == 1
+        assert time.monotonic() < deadline
+    finally:
+        for state in (sqlite, first, second):
+            state.close()
+
+
+def test_enforced_rate_limit_buckets_are_shared_by_replicas(database: str) -> None:
+    config = Config(store=database, rate_limits=("requests=4,window=600s",))
+    replicas = [asgi_client(config), asgi_client(config)]
+    statuses = []
+    for n in range(8):
+        response = replicas[n % 2].post("/v1/messages", json=MESSAGE_BODY, headers=headers())
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            assert_api_error(response, 429, "rate_limit_error")
+    assert statuses == [200] * 4 + [429] * 4
