@@ -88,7 +88,7 @@ def serve(config: Config) -> int:
 
     from . import workers
     from .app import create_app
-    from .db import check_store_url
+    from .db import StoreUnavailable, check_store_url
     from .scenarios.behaviour import check_settings
     from .spec import load_spec
 
@@ -116,7 +116,11 @@ def serve(config: Config) -> int:
         os.environ[CONFIG_ENV] = _config_to_env(config)
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=config.workers, **options)
     else:
-        app = create_app(config)
+        try:
+            app = create_app(config)
+        except StoreUnavailable as error:
+            print(f"mockserver: --store: {error}", file=sys.stderr)
+            return 1
         try:
             uvicorn.run(app, **options)
         finally:

@@ -22,6 +22,7 @@ from ..db import StoreUnavailable
 log = logging.getLogger("mockserver")
 
 RETRY_SECONDS = 8.0
+CONNECT_SECONDS = 10.0  # at start-up: then the replica refuses to start
 _BACKOFF = (0.05, 0.1, 0.25, 0.5, 1.0)
 _LOST = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
 
@@ -37,7 +38,12 @@ class PgConnection:
         self._pool = ConnectionPool(url, min_size=1, max_size=size, open=False, timeout=RETRY_SECONDS,
                                     kwargs={"autocommit": True, "options": f"-c search_path={namespace}"},
                                     name=f"mockserver-{namespace}")
-        self._pool.open(wait=True, timeout=30)
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_SECONDS)
+        except PoolTimeout:
+            self._pool.close()
+            raise StoreUnavailable(f"cannot connect to {_without_password(url)} within {CONNECT_SECONDS:g} s") \
+                from None
         self._retrying(lambda conn: _create(conn, namespace, schema))
 
     def close(self) -> None:
@@ -125,6 +131,12 @@ class PgConnection:
         if query is None:
             query = self._sql[sql] = sql.replace("%", "%%").replace("?", "%s")
         return query
+
+
+def _without_password(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    return f"{scheme}://{credentials.split(':', 1)[0]}{at}{host}" if at else url
 
 
 def _discard(conn: psycopg.Connection) -> None:
