@@ -33,14 +33,14 @@ if TYPE_CHECKING:
 
 Filters = Mapping[str, Sequence[Any]]  # document field -> accepted values (None matches JSON null)
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
     parent TEXT NOT NULL DEFAULT '',
     id TEXT NOT NULL,
-    doc TEXT NOT NULL,
+    doc BLOB NOT NULL, -- JSON (orjson's bytes)
     UNIQUE (kind, parent, id)
 );
 CREATE INDEX IF NOT EXISTS objects_by_kind ON objects (kind, parent, seq);
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS batch_requests (
     batch_id TEXT NOT NULL,
     idx INTEGER NOT NULL,
     custom_id TEXT NOT NULL,
-    params TEXT NOT NULL,
+    params BLOB NOT NULL,
     outcome TEXT,
     line BLOB,
     PRIMARY KEY (batch_id, idx)
@@ -130,6 +130,7 @@ class Store:
 
     _FIELD = "json_extract(doc, '$.{field}')"  # a document field, for filters
     _BUCKET = "CAST((minute - ?) / ? AS INTEGER)"  # a usage row's time bucket
+    _SUM = "SUM({column})"
 
     def __init__(self, database: str, blob_dir: Path, seed: int = 0, *, owns_blob_dir: bool = False) -> None:
         self.blob_dir = blob_dir
@@ -170,7 +171,7 @@ class Store:
             shutil.rmtree(self.blob_dir, ignore_errors=True)
 
     def _create_schema(self) -> None:
-        for statement in _SCHEMA.split(";"):
+        for statement in SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
         if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").fetchone():
@@ -516,7 +517,7 @@ class Store:
             args += present
         self.flush_usage()
         keys = [f"{self._BUCKET} AS bucket", *dimensions]
-        sums = [f"SUM({m}) AS {m}" for m in (*USAGE_MEASURES, "requests")]
+        sums = [f"{self._SUM.format(column=m)} AS {m}" for m in (*USAGE_MEASURES, "requests")]
         sql = (f"SELECT {', '.join(keys + sums)} FROM usage_minutes WHERE {' AND '.join(clauses)}"
                f" GROUP BY {', '.join(['bucket', *dimensions])} ORDER BY {', '.join(['bucket', *dimensions])}")
         with self._lock:

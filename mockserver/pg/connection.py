@@ -11,6 +11,7 @@ API's envelope and nothing is acknowledged that was not committed.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any, Iterable, Sequence
 
@@ -131,6 +132,17 @@ class PgConnection:
         if query is None:
             query = self._sql[sql] = sql.replace("%", "%%").replace("?", "%s")
         return query
+
+
+_DIALECT = ((r"\bINTEGER PRIMARY KEY AUTOINCREMENT\b", "BIGSERIAL PRIMARY KEY"), (r"\bINTEGER\b", "BIGINT"),
+            (r"\bBLOB\b", "BYTEA"), (r"\bREAL\b", "DOUBLE PRECISION"), (r"\)\s*WITHOUT ROWID", ")"))
+
+
+def postgres_schema(sqlite_schema: str) -> str:
+    """A store module's SQLite schema in PostgreSQL's types: one schema to keep, not two."""
+    for pattern, replacement in _DIALECT:
+        sqlite_schema = re.sub(pattern, replacement, sqlite_schema)
+    return sqlite_schema
 
 
 def _without_password(url: str) -> str:

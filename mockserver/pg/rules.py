@@ -7,31 +7,16 @@ and scenario transitions are exact fleet-wide; changes reach other replicas by L
 
 from __future__ import annotations
 
+from ..scenarios.state import SCHEMA as RULES_SCHEMA
 from ..scenarios.state import SharedState
-from .connection import PgConnection
+from .connection import PgConnection, postgres_schema
 from .notifications import Notifications
 
 NAMESPACE = "mock_rules"
 LOCK_KEY = 2
 CHANNEL = "mockserver_rules"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS rules (
-    seq BIGSERIAL PRIMARY KEY,
-    session TEXT NOT NULL,
-    id TEXT NOT NULL,
-    spec BYTEA NOT NULL,
-    UNIQUE (session, id)
-);
-CREATE TABLE IF NOT EXISTS counters (
-    session TEXT NOT NULL, rule TEXT NOT NULL, seen BIGINT NOT NULL, served BIGINT NOT NULL,
-    PRIMARY KEY (session, rule)
-);
-CREATE TABLE IF NOT EXISTS scenarios (
-    session TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (session, name)
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
-"""
+SCHEMA = postgres_schema(RULES_SCHEMA)
 
 
 class PgRuleState(SharedState):

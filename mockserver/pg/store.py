@@ -9,48 +9,22 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
 
 from ..db import StoreUnavailable
-from ..store import USAGE_DIMENSIONS, USAGE_MEASURES, BlobWriter, Store
-from .connection import PgConnection, log
+from ..store import SCHEMA as STORE_SCHEMA
+from ..store import BlobWriter, Store
+from .connection import PgConnection, log, postgres_schema
 
 NAMESPACE = "mock_store"
 LOCK_KEY = 1
 _BLOB_CHUNK = 1 << 20
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS objects (
-    seq BIGSERIAL PRIMARY KEY,
-    kind TEXT NOT NULL,
-    parent TEXT NOT NULL DEFAULT '',
-    id TEXT NOT NULL,
-    doc BYTEA NOT NULL,
-    UNIQUE (kind, parent, id)
-);
-CREATE INDEX IF NOT EXISTS objects_by_kind ON objects (kind, parent, seq);
-CREATE TABLE IF NOT EXISTS batch_requests (
-    batch_id TEXT NOT NULL,
-    idx INTEGER NOT NULL,
-    custom_id TEXT NOT NULL,
-    params BYTEA NOT NULL,
-    outcome TEXT,
-    line BYTEA,
-    PRIMARY KEY (batch_id, idx)
-);
-CREATE TABLE IF NOT EXISTS api_key_digests (digest TEXT PRIMARY KEY, api_key_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS usage_minutes (
-    minute BIGINT NOT NULL,
-    dims TEXT NOT NULL,
-    {", ".join(f"{name} TEXT" for name in USAGE_DIMENSIONS)},
-    {", ".join(f"{name} INTEGER NOT NULL" for name in (*USAGE_MEASURES, "requests"))},
-    PRIMARY KEY (minute, dims)
-);
-CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BYTEA NOT NULL);
-"""
+# store.py's schema, plus the bytes of uploads (replicas on other machines must read them too).
+SCHEMA = postgres_schema(STORE_SCHEMA) + "CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BYTEA NOT NULL);"
 
 
 class PgStore(Store):
     _FIELD = "(convert_from(doc, 'UTF8')::jsonb ->> '{field}')"
     _BUCKET = "FLOOR((minute - ?) / ?)::INTEGER"
+    _SUM = "SUM({column})::BIGINT"  # a sum of BIGINT is NUMERIC (a Decimal) otherwise
 
     def __init__(self, url: str, seed: int = 0) -> None:
         staging = Path(tempfile.mkdtemp(prefix="mockserver-blobs-"))  # uploads land here before the database

@@ -23,12 +23,12 @@ from .changes import ChangeCounter
 DB_NAME = "scenarios.db"
 STARTED = "Started"
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS rules (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     session TEXT NOT NULL,
     id TEXT NOT NULL,
-    spec TEXT NOT NULL,
+    spec BLOB NOT NULL,
     UNIQUE (session, id)
 );
 CREATE TABLE IF NOT EXISTS counters (
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 class SharedState:
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._open(connect(path), ChangeCounter(path.with_suffix(".changes") if path else None), _SCHEMA)
+        self._open(connect(path), ChangeCounter(path.with_suffix(".changes") if path else None), SCHEMA)
 
     def _open(self, db: Any, changes: Any, schema: str) -> None:
         """`db` runs this module's SQL; `changes` counts committed changes (read, publish, close)."""
