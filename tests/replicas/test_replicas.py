@@ -109,7 +109,8 @@ def test_the_journal_and_verify_count_every_replicas_requests(fleet: Fleet) -> N
     assert len({e["worker"] for e in entries}) == 3  # one pid per replica
     verified = fleet.clients[2].post("/_mock/verify", headers={"x-mock-session": session},
                                      json={"match": {"operation": "messages_create"}, "count": 12})
-    assert verified.json() == {"count": 12, "ok": True} or verified.json()["count"] == 12, verified.text
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["count"] == 12 and verified.json()["ok"] is True
 
 
 def test_a_rule_added_on_replica_1_applies_on_replica_3_at_the_next_request(fleet: Fleet) -> None:
@@ -132,7 +133,7 @@ def test_kill_9_during_500_parallel_creates_loses_nothing_that_got_a_200(
     answered: list[int] = []
 
     async def send(client: httpx.AsyncClient, index: int) -> httpx.Response:
-        if len(answered) == 150 and victim.process.poll() is None:
+        if len(answered) >= 150 and victim.process.poll() is None:
             victim.kill()  # mid-run: requests to it are in flight or about to be sent
         body = {"requests": [{"custom_id": f"c{index}", "params": MESSAGE_BODY}]}
         response = await client.post("/v1/messages/batches", json=body, headers=api_headers(session))
