@@ -56,13 +56,13 @@ class PgConnection:
             return None  # type: ignore[return-value]
         if sql in ("COMMIT", "ROLLBACK"):
             return self._finish(sql)
-        query = self._translate(sql)
+        query, args = self._translate(sql), _text_safe(args)
         if self._held is not None:
             return self._in_transaction(lambda conn: conn.execute(query, args))
         return self._retrying(lambda conn: conn.execute(query, args))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        query, batch = self._translate(sql), list(rows)
+        query, batch = self._translate(sql), [_text_safe(row) for row in rows]
 
         def run(conn: psycopg.Connection) -> None:
             with conn.cursor() as cursor:
@@ -143,6 +143,14 @@ def postgres_schema(sqlite_schema: str) -> str:
     for pattern, replacement in _DIALECT:
         sqlite_schema = re.sub(pattern, replacement, sqlite_schema)
     return sqlite_schema
+
+
+def _text_safe(args: Sequence[Any]) -> Sequence[Any]:
+    """PostgreSQL text cannot hold NUL, which SQLite accepts: a client's id or filter with one
+    matches nothing either way, so it becomes U+FFFD rather than an error."""
+    if any(type(a) is str and "\x00" in a for a in args):
+        return [a.replace("\x00", "\ufffd") if type(a) is str else a for a in args]
+    return args
 
 
 def _without_password(url: str) -> str:

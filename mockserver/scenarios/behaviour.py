@@ -10,6 +10,7 @@ reply; when no reply was scripted: --latency, --error-rate, rate-limit buckets -
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import time
@@ -23,7 +24,7 @@ from ..http.gate import request_headers
 from ..http.render import send_reply
 from ..http.replies import Reply, StreamReply
 from ..http.request_ids import worker_salt
-from ..db import open_request_journal, open_rule_state, postgres_url
+from ..db import StoreUnavailable, open_request_journal, open_rule_state, postgres_url
 from ..ratelimit import LIMITED_OPERATIONS, build_limiter
 from .book import RuleBook
 from .matching import SESSION_HEADER, Seen
@@ -91,7 +92,11 @@ class Behaviour:
     def catch_up(self) -> None:
         """Before a request: take in what another worker changed (one memory read when nothing did)."""
         if self.shared.changed():
-            self.sync()
+            try:
+                self.sync()
+            except StoreUnavailable:
+                self.shared.unsee()  # the shared database is away: reload at the next request instead
+                raise
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -182,7 +187,8 @@ class Behaviour:
         scripted = type(reply) is Scripted
         if not scripted:
             if call is None and self._multi:  # refused before `answer`: the journal flag may be stale
-                self.catch_up()
+                with contextlib.suppress(StoreUnavailable):  # then the flag stays as it was
+                    self.catch_up()
             if call is not None and call.operation.operation_id in self._limited:
                 base += self.limiter.stamp(call.api_key, call.body, reply, False)  # type: ignore[union-attr]
             if not self.journal.on:

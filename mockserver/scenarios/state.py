@@ -71,6 +71,10 @@ class SharedState:
         self._seen = published  # read before the caller reads the database: a later change moves it again
         return True
 
+    def unsee(self) -> None:
+        """Make the next `changed()` true: the reload it asked for did not happen."""
+        self._seen = -1
+
     def generation(self) -> int:
         return self.flag("generation")
 

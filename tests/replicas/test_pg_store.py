@@ -6,14 +6,17 @@ import asyncio
 import uuid
 from typing import Any, Iterator
 
+import httpx
 import pytest
 
+from mockserver.app import create_app
 from mockserver.config import Config
+from mockserver.pg import connection
 from mockserver.pg.rules import PgRuleState
 from mockserver.pg.store import PgStore
 from mockserver.scenarios.state import SharedState
 from mockserver.store import Store, UnknownCursor
-from tests.helpers import MESSAGE_BODY, asgi_client, assert_api_error, headers
+from tests.helpers import MESSAGE_BODY, _SyncASGI, asgi_client, assert_api_error, headers
 from tests.replicas.postgres_server import PostgresServer
 
 
@@ -127,3 +130,23 @@ def test_enforced_rate_limit_buckets_are_shared_by_replicas(database: str) -> No
         if response.status_code == 429:
             assert_api_error(response, 429, "rate_limit_error")
     assert statuses == [200] * 4 + [429] * 4
+
+
+def test_a_client_id_with_a_nul_byte_is_not_found_as_on_sqlite(database: str) -> None:
+    client = asgi_client(Config(store=database))
+    response = client.get("/v1/messages/batches/msgbatch_a%00b", headers=headers())
+    assert_api_error(response, 404, "not_found_error")
+
+
+def test_an_unreachable_database_answers_in_the_envelope(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connection, "RETRY_SECONDS", 0.3)
+    app = create_app(Config(store=database))
+    client = httpx.Client(transport=_SyncASGI(app), base_url="http://mock.test")
+    assert client.post("/v1/messages/batches", headers=headers(),
+                       json={"requests": [{"custom_id": "a", "params": MESSAGE_BODY}]}).status_code == 200
+    app.state.extras["store"]._db._pool.close()  # as if the server had gone: no connection to be had
+    response = client.post("/v1/messages/batches", headers=headers(),
+                           json={"requests": [{"custom_id": "a", "params": MESSAGE_BODY}]})
+    body = assert_api_error(response, 500, "api_error")
+    assert "store is unavailable" in body["error"]["message"]
+    app.close()
