@@ -93,6 +93,9 @@ class Fleet:
     def close(self) -> None:
         for client in self.clients:
             client.close()
+        for replica in self.replicas:  # all at once: they shut down in parallel
+            if replica.process.poll() is None:
+                replica.process.terminate()
         for replica in self.replicas:
             replica.stop()
 
