@@ -8,6 +8,7 @@ SQL lives in the store modules (store.py, scenarios/state.py, journal.py, rateli
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ContextManager, Mapping, Protocol, Sequence
@@ -48,12 +49,9 @@ def check_store_url(url: str | None) -> None:
         return
     if not is_postgres(url):
         raise ValueError(f"--store: expected postgresql://user@host/db (or sqlite), not {url!r}")
-    try:
-        import psycopg  # noqa: F401
-        import psycopg_pool  # noqa: F401
-    except ImportError:
+    if not all(importlib.util.find_spec(name) for name in ("psycopg", "psycopg_pool")):
         raise ValueError("--store postgresql://...: install the driver first: "
-                         "pip install 'anthropic-mockserver[postgres]'") from None
+                         "pip install 'anthropic-mockserver[postgres]'")
 
 
 # -- the interfaces ---------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ _LOST = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
 class PgConnection:
     """What the store modules need of a sqlite3 connection: execute, executemany, close."""
 
-    def __init__(self, url: str, namespace: str, lock_key: int, schema: str, *, size: int = 2) -> None:
+    def __init__(self, url: str, namespace: str, lock_key: int, schema: str, *, size: int = 2,
+                 migrations: Sequence[tuple[str, str]] = ()) -> None:
         self.namespace = namespace
         self._begin = f"BEGIN; SELECT pg_advisory_xact_lock({lock_key})"
         self._held: psycopg.Connection | None = None  # the connection of the open transaction
@@ -45,7 +46,7 @@ class PgConnection:
             self._pool.close()
             raise StoreUnavailable(f"cannot connect to {_without_password(url)} within {CONNECT_SECONDS:g} s") \
                 from None
-        self._retrying(lambda conn: _create(conn, namespace, schema))
+        self._retrying(lambda conn: _create(conn, namespace, schema, migrations))
 
     def close(self) -> None:
         self._pool.close()
@@ -167,9 +168,18 @@ def _discard(conn: psycopg.Connection) -> None:
         pass
 
 
-def _create(conn: psycopg.Connection, namespace: str, schema: str) -> None:
-    """The schema, created or migrated at start-up: one transaction, serialised across replicas."""
+def _create(conn: psycopg.Connection, namespace: str, schema: str, migrations: Sequence[tuple[str, str]]) -> None:
+    """The schema, created or migrated at start-up: one transaction, serialised across replicas.
+
+    `schema` creates what is missing; `migrations` are (name, SQL) steps for databases made by an
+    older version (ALTER TABLE ...), each run once, in order, and recorded."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(0)")
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {namespace}")
         conn.execute(schema)
+        conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
+        done = {name for (name,) in conn.execute("SELECT name FROM migrations").fetchall()}
+        for name, sql in migrations:
+            if name not in done:
+                conn.execute(sql)
+                conn.execute("INSERT INTO migrations VALUES (%s, now())", (name,))

@@ -89,8 +89,8 @@ class Notifications:
     def _serve(self, conn: psycopg.Connection, failures: int) -> None:
         conn.execute(f"LISTEN {self.channel}")
         # Everything committed before this point is read by the reload that the bump below causes.
-        conn.execute("INSERT INTO listeners VALUES (%s, COALESCE((SELECT value FROM meta WHERE key = 'generation'), 0), "
-                     "now()) ON CONFLICT (id) DO UPDATE SET heard = excluded.heard, alive_at = now()", (self.me,))
+        conn.execute("INSERT INTO listeners VALUES (%s, COALESCE((SELECT value FROM meta WHERE key = 'generation'), 0),"
+                     " now()) ON CONFLICT (id) DO UPDATE SET heard = excluded.heard, alive_at = now()", (self.me,))
         self._count += 1
         if failures:
             log.warning("mockserver: listening for rule changes again")

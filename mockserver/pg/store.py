@@ -18,7 +18,8 @@ LOCK_KEY = 1
 _BLOB_CHUNK = 1 << 20
 
 # store.py's schema, plus the bytes of uploads (replicas on other machines must read them too).
-SCHEMA = postgres_schema(STORE_SCHEMA) + "CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BYTEA NOT NULL);"
+SCHEMA = (postgres_schema(STORE_SCHEMA)
+          + "CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BYTEA NOT NULL);")
 
 
 class PgStore(Store):

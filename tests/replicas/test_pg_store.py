@@ -150,3 +150,16 @@ def test_an_unreachable_database_answers_in_the_envelope(database: str, monkeypa
     body = assert_api_error(response, 500, "api_error")
     assert "store is unavailable" in body["error"]["message"]
     app.close()
+
+
+def test_migrations_run_once_in_order_when_replicas_start(database: str) -> None:
+    steps = [("add-note", "ALTER TABLE things ADD COLUMN note TEXT"),
+             ("fill-note", "UPDATE things SET note = 'n' || id")]
+    schema = "CREATE TABLE IF NOT EXISTS things (id INTEGER PRIMARY KEY)"
+    first = connection.PgConnection(database, "mock_test", 9, schema)
+    first.execute("INSERT INTO things VALUES (?)", (1,))
+    upgraded = [connection.PgConnection(database, "mock_test", 9, schema, migrations=steps) for _ in range(2)]
+    assert upgraded[1].execute("SELECT id, note FROM things").fetchall() == [(1, "n1")]  # in order, once
+    assert sorted(name for (name,) in first.execute("SELECT name FROM migrations")) == ["add-note", "fill-note"]
+    for db in (first, *upgraded):
+        db.close()
