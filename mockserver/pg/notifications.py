@@ -2,8 +2,9 @@
 
 A writer notifies the channel in the transaction that changes rules or flags (PostgreSQL delivers it
 at commit). A background thread per process listens and counts what arrives, so a request's check
-"did anything change?" stays one integer comparison, with no query. After a lost connection the
-count moves too: the next request reloads, as notifications may have been missed meanwhile.
+"did anything change?" stays one integer comparison, with no query. While the channel is down,
+every check says "changed", so each request reads the generation from the database (it polls)
+until the listener is back.
 
 Each listener also acknowledges what it heard in the `listeners` table (and beats there every
 second). A writer waits, after its commit, until every live listener has acknowledged its change:
@@ -12,6 +13,7 @@ so when a control call that changed rules returns, the next request to any repli
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import threading
@@ -39,6 +41,8 @@ class Notifications:
         self._url = url
         self._options = f"-c search_path={namespace}"
         self._count = 0
+        self._live = False  # listening now: otherwise nobody would tell us about changes
+        self._polls = itertools.count(1)
         self._stopping = threading.Event()
         self._ready = threading.Event()
         self._asker: psycopg.Connection | None = None  # the writer's connection for reading acknowledgements
@@ -47,7 +51,7 @@ class Notifications:
         self._ready.wait(30)
 
     def read(self) -> int:
-        return self._count
+        return self._count if self._live else -next(self._polls)  # a new value on every read: "changed"
 
     def publish(self, generation: int) -> None:
         """After a commit: wait (bounded) until every live replica has heard `generation`."""
@@ -76,10 +80,12 @@ class Notifications:
         failures = 0
         while not self._stopping.is_set():
             try:
-                with psycopg.connect(self._url, autocommit=True, options=self._options, connect_timeout=5) as conn:
+                with psycopg.connect(self._url, autocommit=True, options=self._options, connect_timeout=5,
+                                     application_name=f"mockserver-listener {self.me}") as conn:
                     self._serve(conn, failures)
                     failures = 0
             except psycopg.Error as error:
+                self._live = False
                 failures += 1
                 if failures == 1:
                     log.warning("mockserver: lost the rule-change channel (%s); reconnecting", error)
@@ -92,6 +98,7 @@ class Notifications:
         conn.execute("INSERT INTO listeners VALUES (%s, COALESCE((SELECT value FROM meta WHERE key = 'generation'), 0),"
                      " now()) ON CONFLICT (id) DO UPDATE SET heard = excluded.heard, alive_at = now()", (self.me,))
         self._count += 1
+        self._live = True
         if failures:
             log.warning("mockserver: listening for rule changes again")
         self._ready.set()

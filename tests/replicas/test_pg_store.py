@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from typing import Any, Iterator
 
@@ -163,3 +164,25 @@ def test_migrations_run_once_in_order_when_replicas_start(database: str) -> None
     assert sorted(name for (name,) in first.execute("SELECT name FROM migrations")) == ["add-note", "fill-note"]
     for db in (first, *upgraded):
         db.close()
+
+
+def test_a_replica_whose_change_channel_is_down_checks_the_database_on_every_request(database: str) -> None:
+    writer, reader = PgRuleState(database), PgRuleState(database)
+    admin = connection.PgConnection(database, "public", 8, "")
+    try:
+        reader.changed()
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?",
+                      (f"mockserver-listener {reader._changes.me}",))
+        deadline = time.monotonic() + 10
+        while reader._changes._live and time.monotonic() < deadline:  # noticed within a poll interval
+            time.sleep(0.01)
+        assert reader.changed() and reader.changed()  # no listener: every check goes to the database
+        writer.put_rules("s", [{"id": "late"}])
+        assert [rule_id for _, _, rule_id, _ in reader.runtime_rules()] == ["late"]
+        while not reader._changes._live and time.monotonic() < deadline:  # reconnects by itself
+            time.sleep(0.01)
+        reader.changed()
+        assert not reader.changed()
+    finally:
+        for closable in (writer, reader, admin):
+            closable.close()
