@@ -121,6 +121,10 @@ class PgConnection:
                     log.warning("mockserver: database connection lost (%s store); retrying", self.namespace)
                 time.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
                 continue
+            except BaseException:  # a bad statement, not a lost connection: give the connection back
+                if conn is not None:
+                    self._pool.putconn(conn)
+                raise
             if not keep:
                 self._pool.putconn(conn)
             if attempt:

@@ -8,6 +8,7 @@ import uuid
 from typing import Any, Iterator
 
 import httpx
+import psycopg
 import pytest
 
 from mockserver.app import create_app
@@ -186,3 +187,14 @@ def test_a_replica_whose_change_channel_is_down_checks_the_database_on_every_req
     finally:
         for closable in (writer, reader, admin):
             closable.close()
+
+
+def test_failed_statements_give_their_connection_back(database: str) -> None:
+    db = connection.PgConnection(database, "mock_test", 9, "CREATE TABLE IF NOT EXISTS things (id INTEGER)")
+    try:
+        for _ in range(5):  # more than the pool holds
+            with pytest.raises(psycopg.errors.UndefinedTable):
+                db.execute("SELECT * FROM missing")
+        assert db.execute("SELECT count(*) FROM things").fetchone() == (0,)
+    finally:
+        db.close()
