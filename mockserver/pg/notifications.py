@@ -56,19 +56,25 @@ class Notifications:
     def publish(self, generation: int) -> None:
         """After a commit: wait (bounded) until every live replica has heard `generation`."""
         deadline = time.monotonic() + _WAIT
-        try:
-            if self._asker is None or self._asker.closed:
-                self._asker = psycopg.connect(self._url, autocommit=True, options=self._options, connect_timeout=2)
-            while time.monotonic() < deadline:
-                (behind,) = self._asker.execute(
-                    f"SELECT count(*) FROM listeners WHERE heard < %s AND alive_at > now() - interval '{_ALIVE}'",
-                    (generation,)).fetchone()
-                if not behind:
-                    return
-                time.sleep(0.002)
-        except psycopg.Error as error:  # the change is committed; the listeners pick it up on reconnecting
-            log.warning("mockserver: could not confirm that every replica heard a rule change: %s", error)
-            self._asker = None
+        for attempt in range(2):  # a connection from before a database restart fails once
+            try:
+                self._wait_for_everyone(generation, deadline)
+                return
+            except psycopg.Error as error:
+                self._asker = None
+                if attempt:  # the change is committed; the listeners pick it up when they reconnect
+                    log.warning("mockserver: could not confirm that every replica heard a rule change: %s", error)
+
+    def _wait_for_everyone(self, generation: int, deadline: float) -> None:
+        if self._asker is None or self._asker.closed:
+            self._asker = psycopg.connect(self._url, autocommit=True, options=self._options, connect_timeout=2)
+        while time.monotonic() < deadline:
+            (behind,) = self._asker.execute(
+                f"SELECT count(*) FROM listeners WHERE heard < %s AND alive_at > now() - interval '{_ALIVE}'",
+                (generation,)).fetchone()
+            if not behind:
+                return
+            time.sleep(0.002)
 
     def close(self) -> None:
         self._stopping.set()
