@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 APT_PACKAGE = "postgresql"
+BIN_ENV = "MOCKSERVER_PG_BIN"
 SERVER_USER = "postgres"
 DATABASE = "mock"
 _START_TIMEOUT = 60
@@ -29,9 +30,15 @@ class PostgresUnavailable(RuntimeError):
 
 
 def find_binaries() -> Path | None:
-    """The newest /usr/lib/postgresql/<version>/bin holding initdb, pg_ctl and postgres."""
+    """Where initdb, pg_ctl and postgres are: $MOCKSERVER_PG_BIN, else the newest Debian package's
+    /usr/lib/postgresql/<version>/bin, else the PATH."""
+    if os.environ.get(BIN_ENV):
+        return Path(os.environ[BIN_ENV])
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name))
-    return Path(found[-1]).parent if found else None
+    if found:
+        return Path(found[-1]).parent
+    on_path = shutil.which("initdb")
+    return Path(on_path).resolve().parent if on_path else None
 
 
 def ensure_binaries() -> Path:
