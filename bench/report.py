@@ -47,13 +47,15 @@ def targets(r: Results) -> list[tuple[str, str, str, bool | None, str]]:
     """(target, measured, goal, met, reference measured in the same run); met is None when not measured."""
     rows = []
 
-    def ratio(name: str, a: str, b: str, goal: float, reference: str = "") -> None:
+    def ratio(name: str, a: str, b: str, goal: float | None, reference: str = "") -> None:
+        """goal None: a cost we state, not a target."""
         value = r.ratio(a, b)
         spread = r.ratios(a, b)
         measured = "n/a" if value is None else f"{value:.2f}×"
         if len(spread) > 1:
             measured += f" ({min(spread):.2f}–{max(spread):.2f})"
-        rows.append((name, measured, f"≥ {goal}×", None if value is None else value >= goal, reference))
+        met = None if value is None or goal is None else value >= goal
+        rows.append((name, measured, "stated" if goal is None else f"≥ {goal}×", met, reference))
 
     def times(a: str, b: str, metric: str = "rps") -> str:
         value = r.ratio(a, b, metric)
@@ -81,6 +83,11 @@ def targets(r: Results) -> list[tuple[str, str, str, bool | None, str]]:
                  None if replay_cpu is None else replay_cpu <= 1,
                  f"at 1 connection: {times('mock-replay/c1', 'mock/c1', 'cpu_us')}; req/s c32: "
                  f"{times('mock-replay/c32', 'mock/c32')}"))
+    ratio("`--store postgresql` ÷ SQLite, non-streaming c32 req/s", "mock-pg/c32", "mock/c32", 0.9,
+          by_cpu("mock-pg/c32"))
+    ratio("`--store postgresql` ÷ SQLite, with a counter rule, c32 req/s", "mock-pg-rule/c32", "mock-rule/c32", None,
+          f"counter rule ÷ none, SQLite: {times('mock-rule/c32', 'mock/c32')}, PostgreSQL: "
+          f"{times('mock-pg-rule/c32', 'mock-pg/c32')}")
     p99 = r.median("mock/c1", "p99_ms")
     raw_p99 = r.median("raw/c1", "p99_ms")
     rows.append(("p99 at 1 connection (mock)", "n/a" if p99 is None else f"{p99:.2f} ms", "< 2 ms",

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import install, payloads
+from . import install, payloads, postgres
 from .load import Sample, Workload, measure
 from .servers import Running, Server, catalog, mock, request
 
@@ -43,6 +43,9 @@ TARGETS = [
         ("mock-w2", "mock `--workers 2`"),
         ("raw-w2", "raw ASGI `--workers 2`"),
         ("raw-rp2", "raw ASGI, 2 processes with SO_REUSEPORT"),
+        ("mock-rule", "mock, counter rule (SQLite)"),
+        ("mock-pg", "mock `--store postgresql`"),
+        ("mock-pg-rule", "mock `--store postgresql`, counter rule"),
     )),
     Target("mock-echo/stream", "mock-echo", "stream", "mock `--reply echo`"),
     Target("raw/stream", "raw", "stream", "raw ASGI, one write per event (ceiling)"),
@@ -108,7 +111,17 @@ def run(options: Options) -> Results:
     }
     capture = capture_mock_bytes(bodies)
     capture["cassettes"] = record_cassette(bodies)
-    everything = catalog(install.peer_spec() if peers else None, capture)
+    database = postgres.start(options.only)
+    try:
+        return _run(options, results, bodies, workloads, wrk, peers, capture, database)
+    finally:
+        if database is not None:
+            database.destroy()
+
+
+def _run(options: Options, results: Results, bodies: dict[str, Path], workloads: dict[str, Workload], wrk: str,
+         peers: bool, capture: dict[str, Path], database: postgres.PostgresServer | None) -> Results:
+    everything = catalog(install.peer_spec() if peers else None, capture, database.url if database else None)
     unknown = options.only - {s.key for s in everything}
     if unknown:
         raise SystemExit(f"unknown server keys: {', '.join(sorted(unknown))}")

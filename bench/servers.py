@@ -36,9 +36,21 @@ def mock(*flags: str) -> Callable[[int], list[str]]:
     return lambda port: [*MOCK, "--port", str(port), "--seed", "1", *flags]
 
 
-def catalog(peer_spec: Path | None, capture: dict[str, Path]) -> list[Server]:
+# Every Messages call passes through a stateful rule: one counter transaction per request.
+COUNTER_RULE = """rules:
+  - id: counted
+    match: {operation: messages_create}
+    times: 1000000000
+    respond: {headers: {x-bench-counted: "1"}}
+"""
+
+
+def catalog(peer_spec: Path | None, capture: dict[str, Path], store_url: str | None = None) -> list[Server]:
     files = {"BENCH_REPLY": str(capture["reply"]), "BENCH_EVENTS": str(capture["events"]),
              "BENCH_HEADERS": str(capture["headers"])}
+    rule = capture["reply"].parent / "counter-rule.yaml"
+    rule.write_text(COUNTER_RULE)
+    store = ["--store", store_url or "postgresql://unavailable"]  # without a server those rows fail, alone
     servers = [
         Server("mock", "mock", mock(), "mock"),
         Server("mock-stateless", "mock `--stateless`", mock("--stateless"), "mock"),
@@ -46,6 +58,9 @@ def catalog(peer_spec: Path | None, capture: dict[str, Path]) -> list[Server]:
         Server("mock-echo", "mock `--reply echo`", mock("--reply", "echo"), "mock"),
         Server("mock-replay", "mock replaying a cassette (`--cassettes`)",
                mock("--cassettes", str(capture.get("cassettes", "cassettes"))), "mock"),
+        Server("mock-rule", "mock, counter rule (SQLite)", mock("--rules", str(rule)), "mock"),
+        Server("mock-pg", "mock `--store postgresql`", mock(*store), "mock"),
+        Server("mock-pg-rule", "mock `--store postgresql`, counter rule", mock(*store, "--rules", str(rule)), "mock"),
         Server("raw", "raw ASGI (ceiling)", lambda p: [*BASELINE, "raw", "--port", str(p)], "ceiling", files),
         Server("raw-w2", "raw ASGI `--workers 2`",
                lambda p: [*BASELINE, "raw", "--port", str(p), "--workers", "2"], "ceiling", files),

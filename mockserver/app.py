@@ -11,6 +11,7 @@ from typing import Any, Awaitable, Callable
 from .call import Call
 from .config import Config
 from .control import control_app
+from .db import StoreUnavailable, postgres_url
 from .examples import example_reply
 from .fuzz import fuzz_reply
 from .http.cors import allow_origin, preflight
@@ -66,13 +67,18 @@ def error_reply(error: ApiError, request_id: str, operation: Operation | None = 
     return JsonReply(body, status=error.status, headers=error.headers)
 
 
+def store_unavailable(error: StoreUnavailable) -> ApiError:
+    return ApiError("api_error", f"The mock's shared state store is unavailable ({error}); retry shortly.")
+
+
 class MockApp:
     """The ASGI application. API requests take a plain-ASGI path; /_mock/* goes to Starlette."""
 
     def __init__(self, config: Config) -> None:
         self.state = build_state(config)
         self._gate = Gate(self.state)
-        self._ids = RequestIds(config.seed, worker_salt(config.workers))
+        # Replicas, like workers, must never hand out the same request id.
+        self._ids = RequestIds(config.seed, worker_salt(config.workers if postgres_url(config) is None else 2))
         self._org = config.organization_id.encode()
         self._handlers = self._bind_handlers()
         self._behaviour = Behaviour(self.state)  # rules, faults, rate limits, journal
@@ -129,6 +135,8 @@ class MockApp:
                                                     lambda: self._behaviour.answer(call, handler, scope))
         except ApiError as error:
             reply = error_reply(error, request_id, operation)
+        except StoreUnavailable as error:
+            reply = error_reply(store_unavailable(error), request_id, operation)
         except Exception:  # a bug of ours must still answer in the API's envelope
             log.exception("unhandled error in %s", operation.operation_id if operation else scope["path"])
             reply = error_reply(ApiError("api_error", "Internal server error"), request_id, operation)

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from . import contract, steady
 from .recording import command as recording_command
 from .config import DEFAULT_SPEC, Config
+from .db import STORE_ENV
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
 
@@ -56,6 +57,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     faults.add_argument("--journal-size", type=int, default=1000, help="journal entries kept")
     steady.add_format_options(serve)
     recording_command.add_serve_options(serve)
+    serve.add_argument("--store", default=os.environ.get(STORE_ENV) or None, metavar="URL",
+                       help="where state lives: postgresql://user@host/db, shared by replicas "
+                            f"(env {STORE_ENV}; default: embedded SQLite)")
     _limits_arguments(serve)
 
 
@@ -118,11 +122,13 @@ def serve(config: Config, *, announce: bool = True) -> int:
     from . import workers
     from .app import create_app
     from .http.connection import uvicorn_options
+    from .db import StoreUnavailable, check_store_url
     from .scenarios.behaviour import check_settings
     from .spec import load_spec
 
     check_settings(config)  # fail once, clearly, rather than in every worker
     recording_command.check_recording(config)
+    check_store_url(config.store)
     if config.workers > 1 and config.data_dir is None:
         # Workers are separate processes: they can only share state through a database file.
         config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))
@@ -145,7 +151,11 @@ def serve(config: Config, *, announce: bool = True) -> int:
         os.environ[CONFIG_ENV] = _config_to_env(config)
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=config.workers, **options)
     else:
-        app = create_app(config)
+        try:
+            app = create_app(config)
+        except StoreUnavailable as error:
+            print(f"mockserver: --store: {error}", file=sys.stderr)
+            return 1
         try:
             uvicorn.run(app, **options)
         finally:

@@ -59,3 +59,4 @@ class Config:
     match_headers: tuple[str, ...] = () # request headers that must also match
     redact_paths: tuple[str, ...] = ()  # JSON paths never written (request and response bodies)
     normalize: tuple[str, ...] = ()     # "ids", "dates" or "REGEX=>PLACEHOLDER" ({n}: 1, 2, ... per value)
+    store: str | None = None            # postgresql://user@host/db: state shared by replicas (default: SQLite)

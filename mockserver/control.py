@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from . import __version__
 from .http.capture import response_view
+from .db import StoreUnavailable
 from .journal import entry_filter, newest
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
@@ -61,7 +62,8 @@ def control_app(state: AppState) -> Any:
         Route("/_mock/state", api.served, methods=["GET"]),
         *ui_routes(),
     ]
-    app = Starlette(routes=routes, exception_handlers={ControlError: _error_response})
+    app = Starlette(routes=routes, exception_handlers={ControlError: _error_response,
+                                                       StoreUnavailable: _store_unavailable})
     return _Guard(app, state.config.control_token)
 
 
@@ -318,3 +320,9 @@ def _json(body: Any, status: int = 200) -> Response:
 async def _error_response(request: Request, error: Exception) -> Response:
     assert isinstance(error, ControlError)
     return _json({"type": "error", "error": {"type": error.error_type, "message": error.message}}, error.status)
+
+
+async def _store_unavailable(request: Request, error: Exception) -> Response:
+    """The shared database is away (replicas on PostgreSQL): say so, in the control API's envelope."""
+    return _json({"type": "error", "error": {"type": "api_error",
+                                             "message": f"shared state store unavailable: {error}"}}, 503)

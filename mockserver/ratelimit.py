@@ -21,7 +21,7 @@ from typing import Any, Callable, Protocol
 from .faults import parse_duration
 from .http.errors import ApiError
 from .http.replies import JsonReply, Reply, StreamReply
-from .scenarios.state import connect
+from .db import connect
 
 DB_NAME = "ratelimits.db"
 LIMITED_OPERATIONS = frozenset({"messages_create"})
@@ -165,7 +165,9 @@ class SharedBuckets:
                 row = self._db.execute("SELECT requests, input, output FROM buckets WHERE key = ?", (key,)).fetchone()
                 full_at = list(row) if row else [0.0, 0.0, 0.0]
                 refused = _spend(full_at, plan, now, used, need, floor)
-                self._db.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?, ?)", (key, *full_at))
+                self._db.execute("INSERT INTO buckets VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                                 "requests = excluded.requests, input = excluded.input, output = excluded.output",
+                                 (key, *full_at))
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -311,7 +313,8 @@ def _usage(reply: Reply) -> tuple[int, int]:
 def build_limiter(config: Any) -> RateLimiter | None:
     if not config.rate_limit_headers and not config.rate_limits:
         return None
+    from .db import open_buckets
+
     enforce = bool(config.rate_limits)
-    shared = enforce and config.workers > 1 and config.data_dir is not None
-    buckets: Buckets = SharedBuckets(Path(config.data_dir) / DB_NAME) if shared else MemoryBuckets()
-    return RateLimiter(parse_limits(config.rate_limits), enforce, buckets, config.organization_id)
+    return RateLimiter(parse_limits(config.rate_limits), enforce, open_buckets(config, enforce),
+                       config.organization_id)

@@ -34,14 +34,14 @@ if TYPE_CHECKING:
 
 Filters = Mapping[str, Sequence[Any]]  # document field -> accepted values (None matches JSON null)
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
     parent TEXT NOT NULL DEFAULT '',
     id TEXT NOT NULL,
-    doc TEXT NOT NULL,
+    doc BLOB NOT NULL, -- JSON (orjson's bytes)
     UNIQUE (kind, parent, id)
 );
 CREATE INDEX IF NOT EXISTS objects_by_kind ON objects (kind, parent, seq);
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS batch_requests (
     batch_id TEXT NOT NULL,
     idx INTEGER NOT NULL,
     custom_id TEXT NOT NULL,
-    params TEXT NOT NULL,
+    params BLOB NOT NULL,
     outcome TEXT,
     line BLOB,
     PRIMARY KEY (batch_id, idx)
@@ -90,7 +90,7 @@ _ADD_USAGE = (
     f"INSERT INTO usage_minutes (minute, dims, {', '.join(USAGE_DIMENSIONS)}, {', '.join(USAGE_MEASURES)}, requests)"
     f" VALUES ({', '.join('?' * (3 + len(USAGE_DIMENSIONS) + len(USAGE_MEASURES)))})"
     " ON CONFLICT (minute, dims) DO UPDATE SET "
-    + ", ".join(f"{m} = {m} + excluded.{m}" for m in (*USAGE_MEASURES, "requests"))
+    + ", ".join(f"{m} = usage_minutes.{m} + excluded.{m}" for m in (*USAGE_MEASURES, "requests"))
 )
 _MIGRATE_USAGE = (
     f"INSERT INTO usage_minutes SELECT CAST(at / {_MINUTE} AS INTEGER) * {_MINUTE} AS minute,"
@@ -123,7 +123,15 @@ class BlobWriter:
 
 
 class Store:
-    """One connection per process; every write is a short BEGIN IMMEDIATE transaction."""
+    """One connection per process; every write is a short BEGIN IMMEDIATE transaction.
+
+    The SQL is the subset SQLite and PostgreSQL share; mockserver/pg/store.py swaps the connection,
+    the schema and the few expressions below that differ.
+    """
+
+    _FIELD = "json_extract(doc, '$.{field}')"  # a document field, for filters
+    _BUCKET = "CAST((minute - ?) / ? AS INTEGER)"  # a usage row's time bucket
+    _SUM = "SUM({column})"
 
     def __init__(self, database: str, blob_dir: Path, seed: int = 0, *, owns_blob_dir: bool = False) -> None:
         self.blob_dir = blob_dir
@@ -135,17 +143,21 @@ class Store:
         self._usage: dict[tuple[Any, ...], list[int]] = {}  # (minute, *dimensions) -> measures + requests
         self._usage_calls = 0
         blob_dir.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(database, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA busy_timeout = 30000")
-        if database != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # durable across a killed process
+        self._db = self._connect(database)
         with self.transaction():
             self._create_schema()
         self._lease = BlobDirLease(blob_dir)
         if self._lease.alone and not owns_blob_dir:  # a fresh temporary folder has nothing left over
             remove_leftovers(blob_dir, self._referenced_blobs())
         self._lease.share()
+
+    def _connect(self, database: str) -> Any:
+        db = sqlite3.connect(database, isolation_level=None, check_same_thread=False, timeout=30)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if database != ":memory:":
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # durable across a killed process
+        return db
 
     @classmethod
     def open(cls, config: Config) -> Store:
@@ -165,7 +177,7 @@ class Store:
             shutil.rmtree(self.blob_dir, ignore_errors=True)
 
     def _create_schema(self) -> None:
-        for statement in _SCHEMA.split(";"):
+        for statement in SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
         if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").fetchone():
@@ -209,7 +221,7 @@ class Store:
         with self.transaction():
             (number,) = self._db.execute(
                 "INSERT INTO counters (name, value) VALUES (?, 1) "
-                "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value", (f"id:{kind}",)
+                "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value", (f"id:{kind}",)
             ).fetchone()
         return new_id(prefix, random.Random(f"{self._seed}:{kind}:{number}"))
 
@@ -253,7 +265,7 @@ class Store:
         return cursor.rowcount > 0
 
     def count(self, kind: str, parent: str = "", where: Filters | None = None) -> int:
-        clause, args = _filters(where)
+        clause, args = self._filters(where)
         with self._lock:
             (number,) = self._db.execute(f"SELECT COUNT(*) FROM objects WHERE kind = ? AND parent = ?{clause}",
                                          (kind, parent, *args)).fetchone()
@@ -261,7 +273,7 @@ class Store:
 
     def all(self, kind: str, parent: str = "", where: Filters | None = None) -> list[dict[str, Any]]:
         """Every matching document, oldest first."""
-        clause, args = _filters(where)
+        clause, args = self._filters(where)
         with self._lock:
             rows = self._db.execute(f"SELECT doc FROM objects WHERE kind = ? AND parent = ?{clause} ORDER BY seq",
                                     (kind, parent, *args)).fetchall()
@@ -270,7 +282,7 @@ class Store:
     def page(self, kind: str, *, parent: str = "", limit: int = 20, after_id: str | None = None,
              before_id: str | None = None, after_seq: int | None = None, where: Filters | None = None) -> Page:
         """One page, newest first. `after_*` continues the list, `before_id` goes back towards its start."""
-        clause, args = _filters(where)
+        clause, args = self._filters(where)
         with self._lock:
             if after_id is not None:
                 after_seq = self._seq(kind, parent, after_id)
@@ -296,6 +308,21 @@ class Store:
         if row is None:
             raise UnknownCursor(object_id)
         return row[0]
+
+    def _filters(self, where: Filters | None) -> tuple[str, list[Any]]:
+        if not where:
+            return "", []
+        parts, args = [], []
+        for field, values in where.items():
+            clause, present = _matches_any(self._FIELD.format(field=field), [self._value(v) for v in values])
+            parts.append(clause)
+            args += present
+        return "".join(f" AND {part}" for part in parts), args
+
+    @staticmethod
+    def _value(value: Any) -> Any:
+        """A filter value as the database compares it with a document field."""
+        return value
 
     # -- message batches ---------------------------------------------------------------------------
 
@@ -434,7 +461,8 @@ class Store:
     def link_api_key(self, raw_key: str, api_key_id: str) -> None:
         """Make traffic sent with `raw_key` count for the API key record `api_key_id`."""
         with self.transaction():
-            self._db.execute("INSERT OR REPLACE INTO api_key_digests (digest, api_key_id) VALUES (?, ?)",
+            self._db.execute("INSERT INTO api_key_digests (digest, api_key_id) VALUES (?, ?) ON CONFLICT (digest) "
+                             "DO UPDATE SET api_key_id = excluded.api_key_id",
                              (key_digest(raw_key), api_key_id))
         self._keys.pop(key_digest(raw_key), None)
 
@@ -499,8 +527,8 @@ class Store:
             clauses.append(clause)
             args += present
         self.flush_usage()
-        keys = ["CAST((minute - ?) / ? AS INTEGER) AS bucket", *dimensions]
-        sums = [f"SUM({m}) AS {m}" for m in (*USAGE_MEASURES, "requests")]
+        keys = [f"{self._BUCKET} AS bucket", *dimensions]
+        sums = [f"{self._SUM.format(column=m)} AS {m}" for m in (*USAGE_MEASURES, "requests")]
         sql = (f"SELECT {', '.join(keys + sums)} FROM usage_minutes WHERE {' AND '.join(clauses)}"
                f" GROUP BY {', '.join(['bucket', *dimensions])} ORDER BY {', '.join(['bucket', *dimensions])}")
         with self._lock:
@@ -545,17 +573,6 @@ def key_digest(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def _filters(where: Filters | None) -> tuple[str, list[Any]]:
-    if not where:
-        return "", []
-    parts, args = [], []
-    for field, values in where.items():
-        clause, present = _matches_any(f"json_extract(doc, '$.{field}')", values)
-        parts.append(clause)
-        args += present
-    return "".join(f" AND {part}" for part in parts), args
-
-
 def _fsync_directory(path: Path) -> None:
     descriptor = os.open(path, os.O_RDONLY)
     try:
@@ -570,4 +587,4 @@ def _matches_any(expression: str, values: list[Any]) -> tuple[str, list[Any]]:
     options = [f"{expression} IN ({', '.join('?' * len(present))})"] if present else []
     if len(present) != len(values):
         options.append(f"{expression} IS NULL")
-    return f"({' OR '.join(options) or '0'})", present
+    return f"({' OR '.join(options) or '1 = 0'})", present

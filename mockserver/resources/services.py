@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, load_catalog
+from ..db import open_store
 from ..http.errors import not_found
 from ..store import Store
 
@@ -17,7 +18,7 @@ def open_services(state: AppState) -> Store:
     """Create the store and the catalog for this app (once) and register the store's closer."""
     extras = state.extras
     if "store" not in extras:
-        extras["store"] = Store.open(state.config)
+        extras["store"] = open_store(state.config)
         extras.setdefault("closers", []).append(extras["store"].close)
     if "catalog" not in extras:
         extras["catalog"] = load_catalog(state.config.models_file)

@@ -10,6 +10,7 @@ reply; when no reply was scripted: --latency, --error-rate, rate-limit buckets -
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import time
@@ -24,14 +25,14 @@ from ..http.gate import request_headers
 from ..http.render import send_reply
 from ..http.replies import Reply, StreamReply
 from ..http.request_ids import worker_salt
-from ..journal import open_journal
+from ..db import StoreUnavailable, open_request_journal, open_rule_state, postgres_url
 from ..ratelimit import LIMITED_OPERATIONS, build_limiter
 from .book import RuleBook
 from .matching import SESSION_HEADER, Seen
 from .overrides import TRIGGERS, override
 from .responses import render
 from .rules import Response, Rule
-from .state import DB_NAME, SharedState
+from .state import DB_NAME
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -60,16 +61,15 @@ class Behaviour:
         config = state.config
         install_log_filter()
         self.config = config
-        self.shared = SharedState(_db_file(config, DB_NAME))
+        self.shared = open_rule_state(config, _db_file(config, DB_NAME))
         self.book = RuleBook(config.rules_files)
-        self.journal = open_journal(_shared_dir(config), config.workers, config.journal_size,
-                                    on=config.journal or bool(config.rules_files))
+        self.journal = open_request_journal(config, _shared_dir(config), on=config.journal or bool(config.rules_files))
         self.limiter = build_limiter(config)
         self.latency = Latency.parse(config.latency) if config.latency else None
         self.error_rates = ErrorRates.parse(config.error_rates)
         self._limited = LIMITED_OPERATIONS if self.limiter is not None else frozenset()
         self._rng = random.Random(f"{config.seed}:faults:{worker_salt(config.workers)}")
-        self._multi = config.workers > 1
+        self._multi = config.workers > 1 or postgres_url(config) is not None  # others may change rules
         self._generation = -1
         self.idle = False
         self.sync()
@@ -93,7 +93,11 @@ class Behaviour:
     def catch_up(self) -> None:
         """Before a request: take in what another worker changed (one memory read when nothing did)."""
         if self.shared.changed():
-            self.sync()
+            try:
+                self.sync()
+            except StoreUnavailable:
+                self.shared.unsee()  # the shared database is away: reload at the next request instead
+                raise
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -184,7 +188,8 @@ class Behaviour:
         scripted = type(reply) is Scripted
         if not scripted:
             if call is None and self._multi:  # refused before `answer`: the journal flag may be stale
-                self.catch_up()
+                with contextlib.suppress(StoreUnavailable):  # then the flag stays as it was
+                    self.catch_up()
             if call is not None and call.operation.operation_id in self._limited:
                 base += self.limiter.stamp(call.api_key, call.body, reply, False)  # type: ignore[union-attr]
             if not self.journal.on:

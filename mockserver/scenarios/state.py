@@ -11,24 +11,24 @@ from the database, in a transaction, whenever a stateful rule matches.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import orjson
 
+from ..db import connect
 from .changes import ChangeCounter
 
 DB_NAME = "scenarios.db"
 STARTED = "Started"
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS rules (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     session TEXT NOT NULL,
     id TEXT NOT NULL,
-    spec TEXT NOT NULL,
+    spec BLOB NOT NULL,
     UNIQUE (session, id)
 );
 CREATE TABLE IF NOT EXISTS counters (
@@ -42,24 +42,18 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
 
-def connect(path: Path | None) -> sqlite3.Connection:
-    """Autocommit connection; WAL and no fsync for files (a mock's state is not precious)."""
-    db = sqlite3.connect(str(path) if path else ":memory:", isolation_level=None, check_same_thread=False,
-                         timeout=10.0)
-    if path:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=OFF")
-    return db
-
-
 class SharedState:
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._db = connect(path)
+        self._open(connect(path), ChangeCounter(path.with_suffix(".changes") if path else None), SCHEMA)
+
+    def _open(self, db: Any, changes: Any, schema: str) -> None:
+        """`db` runs this module's SQL; `changes` counts committed changes (read, publish, close)."""
+        self._db = db
         self._lock = threading.RLock()  # the in-process server's thread and test threads may share it
-        for statement in filter(str.strip, _SCHEMA.split(";")):
+        for statement in filter(str.strip, schema.split(";")):
             self._db.execute(statement)
-        self._changes = ChangeCounter(path.with_suffix(".changes") if path else None)
+        self._changes = changes
         self._seen = self._changes.read()
         self._committing: int | None = None  # the generation to publish after this transaction
 
@@ -77,12 +71,16 @@ class SharedState:
         self._seen = published  # read before the caller reads the database: a later change moves it again
         return True
 
+    def unsee(self) -> None:
+        """Make the next `changed()` true: the reload it asked for did not happen."""
+        self._seen = -1
+
     def generation(self) -> int:
         return self.flag("generation")
 
     def _bump(self) -> None:
         self._committing = self._db.execute("INSERT INTO meta VALUES ('generation', 1) ON CONFLICT(key) "
-                                            "DO UPDATE SET value = value + 1 RETURNING value").fetchone()[0]
+                                            "DO UPDATE SET value = meta.value + 1 RETURNING value").fetchone()[0]
 
     def flag(self, name: str, default: int = 0) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()

@@ -1,0 +1,23 @@
+"""A throwaway PostgreSQL server for the `--store postgresql` rows (the test suite's own recipe)."""
+
+from __future__ import annotations
+
+import sys
+
+from .install import BENCH
+
+sys.path.insert(0, str(BENCH.parent))  # the repository root: tests/ holds the recipe
+from tests.replicas.postgres_server import PostgresServer, PostgresUnavailable  # noqa: E402
+
+KEYS = ("mock-pg", "mock-pg-rule")
+
+
+def start(only: frozenset[str]) -> PostgresServer | None:
+    """A server when a selected row needs one; None (those rows fail, alone) when it cannot start."""
+    if only and not only.intersection(KEYS):
+        return None
+    try:
+        return PostgresServer.create()
+    except PostgresUnavailable as error:
+        print(f"[bench] no PostgreSQL for the --store rows: {error}", file=sys.stderr, flush=True)
+        return None
