@@ -25,7 +25,8 @@ class MockServer:
     def __init__(self, config: Config | None = None, **overrides: Any) -> None:
         self.config = replace(config or Config(), **overrides)
         self.app: MockApp = create_app(self.config)
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that name it (see workers.py)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((self.config.host, 0))
         self.port = self._socket.getsockname()[1]
