@@ -38,3 +38,5 @@ class Config:
     rate_limit_headers: bool = True     # anthropic-ratelimit-* on Messages responses, even when not enforced
     journal: bool = False               # record requests from the start (else: once a rule or /_mock asks)
     journal_size: int = 1000            # entries kept
+    journal_body_bytes: int = 64 * 1024  # request body bytes a journal entry keeps (more: truncated, flagged)
+    control_body_bytes: int = 4 * 1024 * 1024  # largest /_mock request body (413 above)

@@ -1,26 +1,29 @@
 """The mock's own API under /_mock (spec: openapi/control.yaml): rules, scenario states, the
 request journal, verification and reset.
 
-Loopback clients only, unless `--control-token` is set: then every call but health needs
-`Authorization: Bearer TOKEN`. Any call but health turns the journal on (unless it was
-switched off explicitly), so reading it later finds the requests made in between.
+Who may call is decided by http/guard.py (loopback names and clients, or a bearer token; no
+foreign Origin; JSON or YAML bodies). Bodies are capped (`--control-body-bytes`) and parsed by
+scenarios/documents.py (bounded YAML, plain JSON values). Any call but health turns the journal
+on (unless it was switched off explicitly), so reading it later finds the requests made in between.
 """
 
 from __future__ import annotations
 
-import hmac
+import logging
 import os
 from typing import TYPE_CHECKING, Any
 
 import orjson
-import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from . import __version__
+from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard, Refusal, control_error_body
+from .http.request_ids import RequestIds, worker_salt
 from .journal import entry_filter, newest
+from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
 
@@ -28,14 +31,9 @@ if TYPE_CHECKING:
     from .app import AppState
     from .scenarios import Behaviour
 
-_LOOPBACK = ("127.", "::1", "::ffff:127.")
-_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-
-
-class ControlError(Exception):
-    def __init__(self, status: int, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.error_type, self.message = status, error_type, message
+log = logging.getLogger("mockserver")
+_YAML_TYPES = BODY_TYPES - {"application/json"}
+ControlError = Refusal  # an error a control route answers with
 
 
 def control_app(state: AppState) -> Any:
@@ -56,39 +54,11 @@ def control_app(state: AppState) -> Any:
         Route("/_mock/scenarios", api.scenarios, methods=["GET"]),
         Route("/_mock/scenarios/{name:path}", api.set_scenario, methods=["PUT"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={ControlError: _error_response})
-    return _Guard(app, state.config.control_token)
-
-
-class _Guard:
-    """Loopback-only, or a bearer token when one is configured; health is always open."""
-
-    def __init__(self, app: Any, token: str | None) -> None:
-        self.app = app
-        self.token = token
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["path"] != "/_mock/health":
-            refusal = self._refusal(scope)
-            if refusal is not None:
-                await refusal(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-    def _refusal(self, scope: dict[str, Any]) -> Response | None:
-        if self.token is not None:
-            headers = dict(scope["headers"])
-            scheme, _, given = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), self.token):
-                return None
-            return _json({"type": "error", "error": {"type": "authentication_error",
-                          "message": "control API: send Authorization: Bearer <control token>"}}, 401)
-        client = scope.get("client")
-        if client is None or str(client[0]).startswith(_LOOPBACK) or client[0] in ("localhost", "testclient"):
-            return None
-        return _json({"type": "error", "error": {"type": "permission_error", "message":
-                      "control API: loopback clients only; start the server with --control-token to allow others"}},
-                     403)
+    app = Starlette(routes=routes, exception_handlers={ControlError: _error_response, Exception: _bug_response})
+    config = state.config
+    app.state.body_limit = config.control_body_bytes
+    ids = RequestIds(config.seed, f"control:{worker_salt(config.workers)}")
+    return ControlGuard(app, token=config.control_token, host=config.host, ids=ids)
 
 
 class _ControlApi:
@@ -249,14 +219,33 @@ def _session(request: Request) -> str | None:
 
 
 async def _document(request: Request) -> Any:
-    raw = await request.body()
+    raw = await _read_capped(request, request.app.state.body_limit)
     if not raw.strip():
         return None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
-        return yaml.safe_load(raw) if content_type in _YAML_TYPES else orjson.loads(raw)
-    except (yaml.YAMLError, orjson.JSONDecodeError) as error:
-        raise ControlError(400, "invalid_request_error", f"cannot parse the body: {error}") from None
+        return load_yaml(raw) if content_type in _YAML_TYPES else load_json(raw)
+    except DocumentError as error:
+        raise ControlError(400, "invalid_request_error", str(error)) from None
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    """The body, or 413 as soon as it is known to be larger than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ControlError:
+    return ControlError(413, "request_too_large", f"control API bodies are limited to {limit} bytes "
+                                                  "(--control-body-bytes)")
 
 
 def _check(document: Any, schema: str) -> None:
@@ -289,4 +278,14 @@ def _json(body: Any, status: int = 200) -> Response:
 
 async def _error_response(request: Request, error: Exception) -> Response:
     assert isinstance(error, ControlError)
-    return _json({"type": "error", "error": {"type": error.error_type, "message": error.message}}, error.status)
+    return _error_json(request, error.status, error.error_type, shorten(error.message))
+
+
+async def _bug_response(request: Request, error: Exception) -> Response:
+    """A bug of ours still answers in the envelope (the guard logs it)."""
+    return _error_json(request, 500, "api_error", "Internal server error")
+
+
+def _error_json(request: Request, status: int, error_type: str, message: str) -> Response:
+    body = control_error_body(error_type, message, request.scope.get(REQUEST_ID_KEY, ""))
+    return Response(body, status_code=status, media_type="application/json")

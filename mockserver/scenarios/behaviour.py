@@ -23,7 +23,7 @@ from ..http.gate import request_headers
 from ..http.render import send_reply
 from ..http.replies import Reply, StreamReply
 from ..http.request_ids import worker_salt
-from ..journal import open_journal
+from ..journal import journal_body, open_journal, redact_headers
 from ..ratelimit import LIMITED_OPERATIONS, build_limiter
 from .book import RuleBook
 from .matching import SESSION_HEADER, Seen
@@ -61,6 +61,7 @@ class Behaviour:
         self.config = config
         self.shared = SharedState(_db_file(config, DB_NAME))
         self.book = RuleBook(config.rules_files)
+        self.journal_body_bytes = config.journal_body_bytes
         self.journal = open_journal(_shared_dir(config), config.workers, config.journal_size,
                                     on=config.journal or bool(config.rules_files))
         self.limiter = build_limiter(config)
@@ -203,7 +204,8 @@ class Behaviour:
         except ConnectionCut:
             mark_cut()
         if self.journal.on:
-            entry = _entry(scope, reply, request_id, operation, call, rule, fault)  # type: ignore[arg-type]
+            entry = _entry(scope, reply, request_id, operation, call, rule, fault,  # type: ignore[arg-type]
+                           self.journal_body_bytes)
             if hung_up:
                 entry.update(status=CLIENT_GONE, error=None)
             self.journal.record(entry)
@@ -246,7 +248,7 @@ def _modify(reply: Reply, response: Response) -> None:
 
 
 def _entry(scope: dict[str, Any], reply: Reply, request_id: str, operation: Operation | None, call: Call | None,
-           rule: str | None, fault: StreamFault | None) -> dict[str, Any]:
+           rule: str | None, fault: StreamFault | None, body_limit: int) -> dict[str, Any]:
     headers = call.headers if call is not None else request_headers(scope)
     streamed = isinstance(reply, StreamReply) or getattr(reply, "content_type", "").startswith("text/event-stream")
     error = _error_type(reply)
@@ -261,8 +263,8 @@ def _entry(scope: dict[str, Any], reply: Reply, request_id: str, operation: Oper
         "path": scope["path"],
         "query": scope.get("query_string", b"").decode("latin-1"),
         "operation": operation.operation_id if operation is not None else None,
-        "headers": dict(headers),
-        "body": call.body if call is not None else None,
+        "headers": redact_headers(headers),
+        **journal_body(call.body if call is not None else None, call.raw_body if call is not None else b"", body_limit),
         "status": 200 if isinstance(reply, StreamReply) else reply.status,
         "error": error,
         "rule": rule,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..http.errors import invalid_request
-from .rules import Response, parse_response
+from .rules import Response, RuleError, check_schema, parse_response
 
 TRIGGERS = frozenset({"x-mock-error", "x-mock-delay", "x-mock-fault"})
 _FAULT_INTS = ("error_after_events", "cut_after_events", "cut_after_bytes", "stall_after_events")
@@ -31,7 +31,12 @@ def override(headers: Mapping[str, str]) -> Response | None:
             spec["delay"] = headers["x-mock-delay"]
         if "x-mock-fault" in headers:
             spec["fault"] = _fault(headers["x-mock-fault"])
-        return parse_response(spec) if spec else None
+        if not spec:
+            return None
+        check_schema(spec, "Response", where="x-mock")  # the same bounds a rule's response has
+        return parse_response(spec)
+    except RuleError as error:
+        raise invalid_request(f"x-mock headers: {str(error).removeprefix('rule x-mock: ')}") from None
     except (ValueError, KeyError) as error:
         raise invalid_request(f"x-mock headers: {error}") from None
 
