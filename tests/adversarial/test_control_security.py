@@ -1,0 +1,219 @@
+"""Issue 11, items 1, 2, 5 and 12: the control API cannot be driven by a web page (CSRF, DNS
+rebinding), --api-key locks the admin routes, YAML bombs and odd YAML are refused with a 4xx in
+the envelope, and a bad bearer token is a 401 — each sent as raw bytes to a server in its own process."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from mockserver.cli import main
+from mockserver.config import Config
+
+from ..helpers import asgi_client, assert_api_error, headers
+from .support import (KEY, ServerProcess, assert_envelope, normal_request, request_bytes, send_raw,
+                      while_misbehaving)
+
+TOKEN = "s3cret-token"
+BILLION_LAUGHS = (
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+    "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+    "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+    "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n"
+)
+
+
+@pytest.fixture(scope="module")
+def server():
+    process = ServerProcess()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def token_server():
+    process = ServerProcess("--control-token", TOKEN)
+    yield process
+    process.stop()
+
+
+def control(server, method, path, body=b"", host=None, **headers):
+    data = request_bytes(method, path, server.port, {k.replace("_", "-"): v for k, v in headers.items()},
+                         body, host=host)
+    return send_raw(server.port, data)
+
+
+def rules(server, document, content_type="application/json", **headers):
+    body = document if isinstance(document, bytes) else json.dumps(document).encode()
+    return control(server, "POST", "/_mock/rules", body, content_type=content_type, **headers)
+
+
+def reply_text(server):
+    response = normal_request(server.port)
+    return response.json()["content"][0]["text"]
+
+
+# -- item 1: CSRF and DNS rebinding ---------------------------------------------------------------
+
+def test_the_issue_curl_from_a_foreign_page_is_refused_and_injects_nothing(server):
+    pwned = b'{"respond":{"text":"pwned"}}'
+    refused = while_misbehaving(server.port, lambda: control(
+        server, "POST", "/_mock/rules", pwned, host="evil.example", content_type="text/plain",
+        origin="https://evil.example"))
+    assert_envelope(refused, 403, "permission_error")
+    assert reply_text(server) != "pwned"
+    assert json.loads(control(server, "GET", "/_mock/rules").body)["rules"] == []
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/_mock/journal"), ("GET", "/_mock/rules"),
+                                          ("POST", "/_mock/reset")])
+def test_a_rebound_host_name_reads_and_changes_nothing(server, method, path):
+    assert_envelope(control(server, method, path, host="evil.example"), 403, "permission_error", "Host")
+    assert_envelope(control(server, method, path, host="evil.example:4030"), 403, "permission_error")
+
+
+def test_a_foreign_origin_is_refused_even_with_a_loopback_host_and_json(server):
+    response = rules(server, {"respond": {"text": "pwned"}}, origin="https://evil.example")
+    assert_envelope(response, 403, "permission_error", "Origin")
+    assert_envelope(rules(server, {"respond": {"text": "x"}}, origin="null"), 403, "permission_error")
+    assert reply_text(server) != "pwned"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", ""])
+def test_bodies_must_be_json_or_yaml(server, content_type):
+    response = rules(server, {"respond": {"text": "pwned"}}, content_type=content_type)
+    assert_envelope(response, 403, "permission_error", "application/json")
+    assert reply_text(server) != "pwned"
+
+
+def test_loopback_names_and_the_page_served_by_the_mock_itself_are_accepted(server):
+    port = server.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost"):
+        response = control(server, "GET", "/_mock/rules", host=host)
+        assert response.status == 200 and response.headers["request-id"].startswith("req_"), host
+    same_site = rules(server, {"id": "same-site", "respond": {"text": "from the inspector"}},
+                      origin=f"http://127.0.0.1:{port}")
+    assert same_site.status == 201, same_site.body
+    assert reply_text(server) == "from the inspector"
+    yaml_rule = rules(server, b"id: yaml-rule\nrespond: {text: from yaml}\npriority: 1\n", "application/yaml")
+    assert yaml_rule.status == 201 and reply_text(server) == "from yaml"
+    assert control(server, "DELETE", "/_mock/rules").status == 200
+
+
+def test_with_a_control_token_any_host_may_call_but_a_foreign_origin_may_not(token_server):
+    auth = f"Bearer {TOKEN}"
+    assert control(token_server, "GET", "/_mock/rules", host="mock.internal:4010", authorization=auth).status == 200
+    assert_envelope(control(token_server, "GET", "/_mock/rules", authorization="Bearer wrong"),
+                    401, "authentication_error")
+    foreign = rules(token_server, {"respond": {"text": "x"}}, host="mock.internal", authorization=auth,
+                    origin="https://evil.example")
+    assert_envelope(foreign, 403, "permission_error")
+
+
+# -- item 12: a non-ASCII bearer token, odd YAML ------------------------------------------------------
+
+@pytest.mark.parametrize("token", ["Bearer tökén", "Bearer \xff\xfe", f"Bearer {TOKEN}é", "Bearer"])
+def test_a_non_ascii_or_malformed_bearer_token_is_a_401_in_the_envelope(token_server, token):
+    response = while_misbehaving(token_server.port, lambda: control(token_server, "GET", "/_mock/rules",
+                                                                    authorization=token))
+    assert_envelope(response, 401, "authentication_error")
+
+
+@pytest.mark.parametrize("document, says", [
+    ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nest"),
+    ("a: " + "[" * 100 + "]" * 100 + "\n", "nested deeper than 64"),
+    ("respond:\n  text: !!binary aGVsbG8=\n", "!!binary"),
+    ("respond: {text: hi}\nmatch:\n  headers:\n    .nan: x\n", "keys must be strings"),
+    ("respond:\n  text: [1, 2\n", "cannot parse the YAML"),
+    ("- respond: {text: a}\n---\n- respond: {text: b}\n", "cannot parse the YAML"),
+])
+def test_odd_yaml_is_a_400_in_the_envelope(server, document, says):
+    response = while_misbehaving(server.port, lambda: rules(server, document.encode(), "application/yaml"))
+    assert_envelope(response, 400, "invalid_request_error", says)
+
+
+def test_a_yaml_date_is_the_text_it_was_written_as(server):
+    response = rules(server, b"id: dated\npriority: 1\nrespond:\n  text: 2024-01-01\n", "application/yaml")
+    assert response.status == 201, response.body
+    assert reply_text(server) == "2024-01-01"
+    assert control(server, "DELETE", "/_mock/rules/dated").status == 200
+
+
+def test_deep_json_is_a_400_in_the_envelope(server):
+    body = b'{"respond": {"body": ' + b"[" * 500 + b"]" * 500 + b"}}"
+    assert_envelope(rules(server, body), 400, "invalid_request_error", "nested deeper")
+    assert_envelope(rules(server, b"[" * 100_000 + b"]" * 100_000), 400, "invalid_request_error")
+
+
+# -- item 5: YAML bombs, body size, no echo -----------------------------------------------------------
+
+def test_billion_laughs_is_refused_at_once_without_memory_or_echo(server):
+    assert len(BILLION_LAUGHS.encode()) < 600
+    before = server.rss_mb()
+    started = time.monotonic()
+    response = while_misbehaving(server.port, lambda: rules(server, BILLION_LAUGHS.encode(), "application/yaml"))
+    assert_envelope(response, 400, "invalid_request_error", "aliases")
+    assert time.monotonic() - started < 10  # today: 40 s; the bound is generous for a loaded machine
+    assert len(response.body) < 1000  # the body is never echoed, let alone its expansion
+    assert server.rss_mb() - before < 30  # MB; today: 3 GB
+
+
+def test_a_long_yaml_line_is_not_echoed_in_the_error(server):
+    document = b"respond: {text: hi}\nbad: [" + b"x" * 500_000 + b"\n"
+    response = rules(server, document, "application/yaml")
+    assert_envelope(response, 400, "invalid_request_error")
+    assert len(response.body) < 1000
+
+
+def test_control_bodies_are_capped(server):
+    """A body declared larger than --control-body-bytes (default 4 MiB) is refused before it is read."""
+    head = request_bytes("POST", "/_mock/rules", server.port, {"content-type": "application/json"})
+    head = head.replace(b"Content-Length: 0", f"Content-Length: {5 * 1024 * 1024}".encode())
+    response = while_misbehaving(server.port, lambda: send_raw(server.port, head))
+    body = assert_envelope(response, 413, "request_too_large", "--control-body-bytes")
+    assert len(json.dumps(body)) < 1000
+
+
+# -- item 2: --api-key locks the admin routes ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def locked_server():
+    process = ServerProcess("--api-key", "sk-real", "--api-key", KEY)  # the issue's command, plus our key
+    yield process
+    process.stop()
+
+
+def admin_request(server, key):
+    headers = {"x-api-key": key, "anthropic-version": "2023-06-01"}
+    return send_raw(server.port, request_bytes("GET", "/v1/organizations/api_keys", server.port, headers))
+
+
+@pytest.mark.parametrize("key", ["sk-ant-admin01-guessed", "sk-ant-admin", "sk-ant-admin-" + "x" * 200])
+def test_with_api_key_a_guessed_admin_key_is_a_401(locked_server, key):
+    response = while_misbehaving(locked_server.port, lambda: admin_request(locked_server, key))
+    assert_envelope(response, 401, "authentication_error")
+    assert_envelope(admin_request(locked_server, "sk-real"), 403, "permission_error")
+
+
+def test_with_api_key_only_admin_keys_open_the_admin_routes():
+    client = asgi_client(Config(api_keys=("sk-real",), admin_keys=("sk-ant-admin01-real",)))
+    assert client.get("/v1/organizations/api_keys", headers=headers(key="sk-ant-admin01-real")).status_code == 200
+    guessed = client.get("/v1/organizations/api_keys", headers=headers(key="sk-ant-admin01-guess"))
+    assert_api_error(guessed, 401, "authentication_error")
+    unlocked = asgi_client(Config())  # no --api-key: any sk-ant-admin key, as before
+    assert unlocked.get("/v1/organizations/api_keys", headers=headers(key="sk-ant-admin01-any")).status_code == 200
+
+
+def test_the_help_says_so(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "admin routes accept only --admin-key keys" in text
