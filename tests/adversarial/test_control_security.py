@@ -217,3 +217,40 @@ def test_the_help_says_so(capsys):
         main(["serve", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "admin routes accept only --admin-key keys" in text
+
+
+def test_a_streamed_control_body_is_cut_off_at_the_cap():
+    from mockserver.server import MockServer
+
+    with MockServer(Config(control_body_bytes=100)) as small:
+        chunks = [b'{"respond": {"text": "', b"a" * 80, b"a" * 80, b'"}}']
+        body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks) + b"0\r\n\r\n"
+        head = (f"POST /_mock/rules HTTP/1.1\r\nHost: 127.0.0.1:{small.port}\r\nContent-Type: application/json\r\n"
+                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
+        response = send_raw(small.port, head + body)  # no content-length: read until past the cap
+        assert_envelope(response, 413, "request_too_large")
+        assert send_raw(small.port, request_bytes("POST", "/_mock/rules", small.port, {"content-type": "application/json"},
+                                                  b'{"respond": {"text": "a"}}')).status == 201
+
+
+def test_a_bug_behind_the_guard_still_answers_in_the_envelope():
+    import asyncio
+
+    from mockserver.http.guard import ControlGuard
+    from mockserver.http.request_ids import RequestIds
+
+    async def broken(scope, receive, send):
+        raise RuntimeError("a bug")
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    guard = ControlGuard(broken, token=None, host="127.0.0.1", ids=RequestIds(0, "test"))
+    scope = {"type": "http", "method": "GET", "path": "/_mock/anything", "client": ("127.0.0.1", 1),
+             "headers": [(b"host", b"localhost")]}
+    asyncio.run(guard(scope, None, send))
+    assert sent[0]["status"] == 500
+    body = json.loads(sent[1]["body"])
+    assert body["error"]["type"] == "api_error" and body["request_id"] == dict(sent[0]["headers"])[b"request-id"].decode()
