@@ -9,12 +9,12 @@ on (unless it was switched off explicitly), so reading it later finds the reques
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from .app import AppState
     from .scenarios import Behaviour
 
-log = logging.getLogger("mockserver")
 _YAML_TYPES = BODY_TYPES - {"application/json"}
 ControlError = Refusal  # an error a control route answers with
 
@@ -54,7 +53,8 @@ def control_app(state: AppState) -> Any:
         Route("/_mock/scenarios", api.scenarios, methods=["GET"]),
         Route("/_mock/scenarios/{name:path}", api.set_scenario, methods=["PUT"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={ControlError: _error_response, Exception: _bug_response})
+    handlers = {ControlError: _error_response, HTTPException: _routing_error, Exception: _bug_response}
+    app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
     config = state.config
     app.state.body_limit = config.control_body_bytes
     ids = RequestIds(config.seed, f"control:{worker_salt(config.workers)}")
@@ -278,7 +278,17 @@ def _json(body: Any, status: int = 200) -> Response:
 
 async def _error_response(request: Request, error: Exception) -> Response:
     assert isinstance(error, ControlError)
-    return _error_json(request, error.status, error.error_type, shorten(error.message))
+    return _error_json(request, error.status, error.error_type, error.message)
+
+
+async def _routing_error(request: Request, error: Exception) -> Response:
+    """No such route (404) or method (405), in the envelope too."""
+    assert isinstance(error, HTTPException)
+    error_type = "not_found_error" if error.status_code == 404 else "invalid_request_error"
+    message = f"{request.method} {request.url.path}: {error.detail}"
+    response = _error_json(request, error.status_code, error_type, message)
+    response.headers.update(error.headers or {})
+    return response
 
 
 async def _bug_response(request: Request, error: Exception) -> Response:
@@ -287,5 +297,5 @@ async def _bug_response(request: Request, error: Exception) -> Response:
 
 
 def _error_json(request: Request, status: int, error_type: str, message: str) -> Response:
-    body = control_error_body(error_type, message, request.scope.get(REQUEST_ID_KEY, ""))
+    body = control_error_body(error_type, shorten(message), request.scope.get(REQUEST_ID_KEY, ""))
     return Response(body, status_code=status, media_type="application/json")

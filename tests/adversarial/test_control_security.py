@@ -118,6 +118,13 @@ def test_with_a_control_token_any_host_may_call_but_a_foreign_origin_may_not(tok
     assert_envelope(foreign, 403, "permission_error")
 
 
+def test_unknown_control_routes_and_methods_answer_in_the_envelope(server):
+    assert_envelope(control(server, "GET", "/_mock/" + "x" * 2000), 404, "not_found_error")
+    not_allowed = control(server, "PATCH", "/_mock/rules")
+    assert_envelope(not_allowed, 405, "invalid_request_error")
+    assert "POST" in not_allowed.headers["allow"]
+
+
 # -- item 12: a non-ASCII bearer token, odd YAML ------------------------------------------------------
 
 @pytest.mark.parametrize("token", ["Bearer tökén", "Bearer \xff\xfe", f"Bearer {TOKEN}é", "Bearer"])
@@ -229,8 +236,9 @@ def test_a_streamed_control_body_is_cut_off_at_the_cap():
                 "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
         response = send_raw(small.port, head + body)  # no content-length: read until past the cap
         assert_envelope(response, 413, "request_too_large")
-        assert send_raw(small.port, request_bytes("POST", "/_mock/rules", small.port, {"content-type": "application/json"},
-                                                  b'{"respond": {"text": "a"}}')).status == 201
+        fits = request_bytes("POST", "/_mock/rules", small.port, {"content-type": "application/json"},
+                             b'{"respond": {"text": "a"}}')
+        assert send_raw(small.port, fits).status == 201
 
 
 def test_a_bug_behind_the_guard_still_answers_in_the_envelope():
@@ -253,4 +261,5 @@ def test_a_bug_behind_the_guard_still_answers_in_the_envelope():
     asyncio.run(guard(scope, None, send))
     assert sent[0]["status"] == 500
     body = json.loads(sent[1]["body"])
-    assert body["error"]["type"] == "api_error" and body["request_id"] == dict(sent[0]["headers"])[b"request-id"].decode()
+    request_id = dict(sent[0]["headers"])[b"request-id"].decode()
+    assert body["error"]["type"] == "api_error" and body["request_id"] == request_id
