@@ -51,7 +51,9 @@ def _attempt_fails(headers: Mapping[str, str]) -> bool:
 def _error(headers: Mapping[str, str]) -> dict[str, Any]:
     error: dict[str, Any] = {"type": headers["x-mock-error"].strip()}
     if "x-mock-error-status" in headers:
-        error["status"] = int(headers["x-mock-error-status"])
+        error["status"] = status = int(headers["x-mock-error-status"])
+        if not 400 <= status <= 599:  # an error status; anything else would break the connection
+            raise ValueError(f"x-mock-error-status must be within 400..599, not {status}")
     if "x-mock-error-message" in headers:
         error["message"] = headers["x-mock-error-message"]
     if "x-mock-retry-after" in headers:
