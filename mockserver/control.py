@@ -22,7 +22,7 @@ from starlette.routing import Route
 from . import __version__
 from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard, Refusal, control_error_body
 from .http.request_ids import RequestIds, worker_salt
-from .journal import entry_filter, newest
+from .journal import entry_filter, newest, redact_expected
 from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
@@ -183,7 +183,7 @@ class _ControlApi:
         spec = await _document(request) or {}
         _check(spec, "Verification")
         try:
-            match = compile_match(spec.get("match"))
+            match = compile_match(redact_expected(spec.get("match")))
         except Exception as error:  # a regex or a JSON path that does not compile
             raise ControlError(400, "invalid_request_error", f"match: {error}") from None
         session = spec.get("session", _session(request))

@@ -53,6 +53,24 @@ def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     return kept
 
 
+def redact_expected(match: Any) -> Any:
+    """A verify `match` whose exact secret-header values are fingerprinted the way entries are,
+    so `{"headers": {"x-api-key": KEY}}` still finds the requests sent with KEY."""
+    if not isinstance(match, dict) or not isinstance(match.get("headers"), dict):
+        return match
+    headers = dict(match["headers"])
+    for name, expected in headers.items():
+        lower = name.lower()
+        if lower not in SECRET_HEADERS:
+            continue
+        if isinstance(expected, str) and "*" not in expected and FINGERPRINT_PREFIX not in expected:
+            headers[name] = redact_headers({lower: expected})[lower]
+        elif isinstance(expected, dict) and isinstance(expected.get("equals"), str) \
+                and FINGERPRINT_PREFIX not in expected["equals"]:
+            headers[name] = {"equals": redact_headers({lower: expected["equals"]})[lower]}
+    return {**match, "headers": headers}
+
+
 def journal_body(body: Any, raw: bytes, limit: int) -> dict[str, Any]:
     """The entry fields for a request body: the parsed body, or the first `limit` bytes of its text."""
     if len(raw) <= limit:

@@ -60,6 +60,20 @@ def test_keys_are_kept_as_fingerprints_that_tell_them_apart(server):
     assert first["anthropic-version"] == VERSION  # other headers stay as sent
 
 
+def test_verify_still_matches_secret_headers_by_value():
+    client = asgi_client(Config(journal=True))
+    for key in (SECRET, SECRET, OTHER):
+        client.post("/v1/messages", json=ASK, headers=headers(key=key))
+    client.post("/v1/messages", json=ASK, headers={**headers(key=None), "authorization": f"Bearer {OTHER}"})
+
+    def count(expected):
+        return client.post("/_mock/verify", json={"match": {"headers": expected}}).json()["count"]
+
+    assert count({"x-api-key": SECRET}) == 2 and count({"X-Api-Key": {"equals": OTHER}}) == 1
+    assert count({"x-api-key": fingerprint(SECRET)}) == 2 and count({"x-api-key": "redacted:*"}) == 3
+    assert count({"authorization": f"Bearer {OTHER}"}) == 1 and count({"x-api-key": "sk-nobody"}) == 0
+
+
 def test_a_refused_key_is_redacted_too(server):
     clear(server)
     response = post(server, ASK, x_api_key="sk-ant-admin01-" + "ADMINSECRET" * 4)
