@@ -173,6 +173,19 @@ def test_billion_laughs_is_refused_at_once_without_memory_or_echo(server):
     assert server.rss_mb() - before < 30  # MB; today: 3 GB
 
 
+def test_ordinary_anchors_and_merge_keys_still_load(server):
+    document = (b"rules:\n"
+                b"  - id: anchored\n    priority: 1\n    match: &ours {headers: {x-which: anchors}}\n"
+                b"    respond: &base {text: shared, headers: {x-a: '1'}}\n"
+                b"  - id: merged\n    priority: 1\n    match: {<<: *ours, model: nobody}\n"
+                b"    respond: {<<: *base, text: merged}\n")
+    response = rules(server, document, "application/yaml")
+    assert response.status == 201, response.body
+    stored = {rule["id"]: rule for rule in response.json()["rules"]}
+    assert stored["merged"]["respond"] == {"text": "merged", "headers": {"x-a": "1"}}
+    assert control(server, "DELETE", "/_mock/rules").status == 200
+
+
 def test_a_long_yaml_line_is_not_echoed_in_the_error(server):
     document = b"respond: {text: hi}\nbad: [" + b"x" * 500_000 + b"\n"
     response = rules(server, document, "application/yaml")
