@@ -94,14 +94,14 @@ class ControlGuard:
             raise Refusal(401, "authentication_error", _NO_TOKEN)
 
     def _check_local(self, scope: Scope, headers: dict[bytes, bytes]) -> None:
-        client = scope.get("client")
-        peer = str(client[0]) if client else ""
-        if peer in _IN_PROCESS_CLIENTS:
-            return
-        if not _is_loopback(peer):
-            raise Refusal(403, "permission_error", _REMOTE)
+        client = scope.get("client")  # None: a Unix socket, local by nature
+        if client is not None:
+            if str(client[0]) in _IN_PROCESS_CLIENTS:
+                return
+            if not _is_loopback(str(client[0])):
+                raise Refusal(403, "permission_error", _REMOTE)
         host = _host_name(headers.get(b"host", b"").decode("latin-1"))
-        if not (host in self._hosts or _is_loopback(host) or host.endswith(".localhost")):
+        if host and not (host in self._hosts or _is_loopback(host) or host.endswith(".localhost")):  # no Host: HTTP/1.0
             raise Refusal(403, "permission_error",
                           "control API: the Host header must name this machine (localhost, 127.0.0.1, ::1 "
                           "or --host); start the server with --control-token to allow other names")

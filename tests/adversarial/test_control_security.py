@@ -99,6 +99,7 @@ def test_loopback_names_and_the_page_served_by_the_mock_itself_are_accepted(serv
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost"):
         response = control(server, "GET", "/_mock/rules", host=host)
         assert response.status == 200 and response.headers["request-id"].startswith("req_"), host
+    assert send_raw(port, b"GET /_mock/rules HTTP/1.0\r\n\r\n").status == 200  # HTTP/1.0 sends no Host
     same_site = rules(server, {"id": "same-site", "respond": {"text": "from the inspector"}},
                       origin=f"http://127.0.0.1:{port}")
     assert same_site.status == 201, same_site.body
@@ -122,7 +123,7 @@ def test_unknown_control_routes_and_methods_answer_in_the_envelope(server):
     assert_envelope(control(server, "GET", "/_mock/" + "x" * 2000), 404, "not_found_error")
     not_allowed = control(server, "PATCH", "/_mock/rules")
     assert_envelope(not_allowed, 405, "invalid_request_error")
-    assert "POST" in not_allowed.headers["allow"]
+    assert "GET" in not_allowed.headers["allow"]
 
 
 # -- item 12: a non-ASCII bearer token, odd YAML ------------------------------------------------------
