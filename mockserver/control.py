@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from .scenarios import Behaviour
 
 _YAML_TYPES = BODY_TYPES - {"application/json"}
+_PARSE_INLINE_BYTES = 64 * 1024
 ControlError = Refusal  # an error a control route answers with
 
 
@@ -223,8 +225,11 @@ async def _document(request: Request) -> Any:
     if not raw.strip():
         return None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    load = load_yaml if content_type in _YAML_TYPES else load_json
     try:
-        return load_yaml(raw) if content_type in _YAML_TYPES else load_json(raw)
+        if len(raw) <= _PARSE_INLINE_BYTES:
+            return load(raw)
+        return await run_in_threadpool(load, raw)  # a big document must not hold up other clients
     except DocumentError as error:
         raise ControlError(400, "invalid_request_error", str(error)) from None
 

@@ -18,6 +18,7 @@ import yaml
 MAX_DEPTH = 64  # nesting of lists and objects
 MAX_ALIASES = 100  # YAML `*alias` uses in one document
 MAX_ALIAS_NODES = 10_000  # values those aliases stand for, counted as if written out
+MAX_YAML_NODES = 100_000  # values in one YAML document (YAML is slow to build: ~20 us a value)
 MAX_MESSAGE = 300  # characters of a parser's message we pass on
 _INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson stores
 _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -57,22 +58,58 @@ def load_json(raw: bytes) -> Any:
 
 def check_plain(document: Any) -> None:
     """Raise DocumentError unless `document` is a JSON value nested at most MAX_DEPTH deep."""
-    pending: list[tuple[Any, str, int]] = [(document, "", 0)]
+    if not _is_plain(document):
+        _explain(document, "", 0)  # the slow walk that names where: only for a document that fails
+
+
+def _is_plain(document: Any) -> bool:
+    """The fast check: no paths built, scalars in lists and objects checked where they sit."""
+    pending: list[tuple[Any, int]] = [(document, 0)]
     while pending:
-        value, where, depth = pending.pop()
-        if isinstance(value, dict):
+        value, depth = pending.pop()
+        kind = type(value)
+        if kind is dict:
+            if depth >= MAX_DEPTH or not all(type(key) is str for key in value):
+                return False
+            items = value.values()
+        elif kind is list:
             if depth >= MAX_DEPTH:
-                raise DocumentError(f"{where or '(top)'}: nested deeper than {MAX_DEPTH} levels")
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    raise DocumentError(f"{where or '(top)'}: object keys must be strings, not {_kind(key)}")
-                pending.append((item, f"{where}/{shorten(key, 40)}", depth + 1))
-        elif isinstance(value, list):
-            if depth >= MAX_DEPTH:
-                raise DocumentError(f"{where or '(top)'}: nested deeper than {MAX_DEPTH} levels")
-            pending.extend((item, f"{where}/{index}", depth + 1) for index, item in enumerate(value))
+                return False
+            items = value
         else:
-            _check_scalar(value, where or "(top)")
+            items = (value,)
+            depth -= 1
+        for item in items:
+            kind = type(item)
+            if kind is dict or kind is list:
+                pending.append((item, depth + 1))
+            elif not (kind is str or kind is bool or item is None or _plain_number(item)):
+                return False
+    return True
+
+
+def _plain_number(value: Any) -> bool:
+    kind = type(value)
+    if kind is int:
+        return _INT_RANGE[0] <= value <= _INT_RANGE[1]
+    return kind is float and math.isfinite(value)
+
+
+def _explain(value: Any, where: str, depth: int) -> None:
+    if isinstance(value, dict):
+        if depth >= MAX_DEPTH:
+            raise DocumentError(f"nested deeper than {MAX_DEPTH} levels")
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise DocumentError(f"{where or '(top)'}: object keys must be strings, not {_kind(key)}")
+            _explain(item, f"{where}/{shorten(key, 40)}", depth + 1)
+    elif isinstance(value, list):
+        if depth >= MAX_DEPTH:
+            raise DocumentError(f"nested deeper than {MAX_DEPTH} levels")
+        for index, item in enumerate(value):
+            _explain(item, f"{where}/{index}", depth + 1)
+    else:
+        _check_scalar(value, where or "(top)")
 
 
 def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -102,8 +139,11 @@ def _scan(text: bytes | str) -> None:
     """Walk the YAML events: refuse deep nesting and alias expansion before building anything."""
     sizes: dict[str, int] = {}  # anchor -> values it stands for
     open_nodes: list[list[Any]] = []  # [anchor, values so far] per open list or mapping
-    aliases = alias_nodes = 0
+    aliases = alias_nodes = nodes = 0
     for event in yaml.parse(text, Loader=_BASE):
+        nodes += 1
+        if nodes > MAX_YAML_NODES:
+            raise DocumentError(f"more than {MAX_YAML_NODES} values in one YAML document (send large ones as JSON)")
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(open_nodes) >= MAX_DEPTH:
                 raise DocumentError(f"nested deeper than {MAX_DEPTH} levels")

@@ -187,6 +187,20 @@ def test_ordinary_anchors_and_merge_keys_still_load(server):
     assert control(server, "DELETE", "/_mock/rules").status == 200
 
 
+def test_a_huge_yaml_document_is_refused_without_holding_up_other_clients(server):
+    document = b"respond:\n  body:\n" + b"  - 1\n" * 400_000  # 2.4 MB, under the body cap
+    response = while_misbehaving(server.port, lambda: rules(server, document, "application/yaml"), settle=0.2)
+    assert_envelope(response, 400, "invalid_request_error", "100000 values")
+
+
+def test_a_large_json_rule_is_parsed_without_holding_up_other_clients(server):
+    rule = {"id": "big-body", "match": {"headers": {"x-which": "big"}},
+            "respond": {"status": 200, "body": [{"n": n, "s": "x" * 8} for n in range(100_000)]}}
+    response = while_misbehaving(server.port, lambda: rules(server, rule), settle=0.2)
+    assert response.status == 201, response.body[:300]
+    assert control(server, "DELETE", "/_mock/rules/big-body").status == 200
+
+
 def test_a_long_yaml_line_is_not_echoed_in_the_error(server):
     document = b"respond: {text: hi}\nbad: [" + b"x" * 500_000 + b"\n"
     response = rules(server, document, "application/yaml")
