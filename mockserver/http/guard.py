@@ -44,13 +44,16 @@ class Refusal(Exception):
 
 
 class ControlGuard:
-    """Wraps an ASGI app serving /_mock routes; `open_paths` skip the checks (health)."""
+    """Wraps an ASGI app serving /_mock routes. `open_paths` skip every check (health);
+    `token_free_paths` skip only the token (static pages that hold no data and then ask for it)."""
 
     def __init__(self, app: ASGIApp, *, token: str | None, host: str, ids: RequestIds,
-                 open_paths: frozenset[str] = frozenset({"/_mock/health"})) -> None:
+                 open_paths: frozenset[str] = frozenset({"/_mock/health"}),
+                 token_free_paths: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.ids = ids
         self.open_paths = open_paths
+        self.token_free_paths = token_free_paths
         self._token = token.encode() if token is not None else None
         self._hosts = frozenset({*_LOOPBACK_NAMES, host.lower().strip("[]")})
 
@@ -82,7 +85,8 @@ class ControlGuard:
         """Raise Refusal unless this request may use the control API."""
         headers = _headers(scope)
         if self._token is not None:
-            self._check_token(headers)
+            if scope["path"] not in self.token_free_paths:
+                self._check_token(headers)
         else:
             self._check_local(scope, headers)
         _check_origin(headers)

@@ -291,3 +291,23 @@ def test_a_bug_behind_the_guard_still_answers_in_the_envelope():
     body = json.loads(sent[1]["body"])
     request_id = dict(sent[0]["headers"])[b"request-id"].decode()
     assert body["error"]["type"] == "api_error" and body["request_id"] == request_id
+
+
+def test_token_free_paths_skip_only_the_token():
+    from mockserver.http.guard import ControlGuard, Refusal
+    from mockserver.http.request_ids import RequestIds
+
+    guard = ControlGuard(None, token="t", host="127.0.0.1", ids=RequestIds(0, "test"),  # type: ignore[arg-type]
+                         token_free_paths=frozenset({"/_mock/ui"}))
+
+    def scope(path, **headers):
+        return {"type": "http", "method": "GET", "path": path, "client": ("10.0.0.2", 1),
+                "headers": [(b"host", b"mock:4010"), *((k.encode(), v.encode()) for k, v in headers.items())]}
+
+    guard.check(scope("/_mock/ui"))  # a page asset: no token needed, from any host
+    with pytest.raises(Refusal) as refused:
+        guard.check(scope("/_mock/journal"))
+    assert refused.value.status == 401
+    with pytest.raises(Refusal) as foreign:
+        guard.check(scope("/_mock/ui", origin="https://evil.example"))
+    assert foreign.value.status == 403
