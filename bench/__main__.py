@@ -16,7 +16,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 8; quick: 1)")
     parser.add_argument("--seconds", type=int, help="seconds per measurement (default 3; quick: 2)")
     parser.add_argument("--startup-rounds", type=int, help="start-ups timed per server (default 3; quick: 1)")
-    parser.add_argument("--only", help="comma-separated server keys: mock, mock-stateless, mock-w2, mock-echo, raw, raw-w2, "
+    parser.add_argument("--only", help="comma-separated server keys: mock, mock-stateless, mock-replay, mock-w2, mock-echo, raw, raw-w2, "
                              "raw-rp2, starlette, steady-q, steady, prism-silent, prism")
     parser.add_argument("--no-peers", action="store_true", help="skip Prism and Steady")
     parser.add_argument("--out", type=Path, default=None,

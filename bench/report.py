@@ -75,6 +75,12 @@ def targets(r: Results) -> list[tuple[str, str, str, bool | None, str]]:
     ratio("`--workers 2` ÷ 1 worker, non-streaming c32 req/s", "mock-w2/c32", "mock/c32", 1.5,
           f"raw ASGI `--workers 2` ÷ 1: {times('raw-w2/c32', 'raw/c32')}; "
           f"raw ASGI 2 × SO_REUSEPORT ÷ 1: {times('raw-rp2/c32', 'raw/c32')}")
+    replay_cpu = r.ratio("mock-replay/c32", "mock/c32", "cpu_us")
+    rows.append(("CPU per non-streaming request: replaying a cassette ÷ synthesising (c32)",
+                 "n/a" if replay_cpu is None else f"{replay_cpu:.2f}×", "≤ 1×",
+                 None if replay_cpu is None else replay_cpu <= 1,
+                 f"at 1 connection: {times('mock-replay/c1', 'mock/c1', 'cpu_us')}; req/s c32: "
+                 f"{times('mock-replay/c32', 'mock/c32')}"))
     p99 = r.median("mock/c1", "p99_ms")
     raw_p99 = r.median("raw/c1", "p99_ms")
     rows.append(("p99 at 1 connection (mock)", "n/a" if p99 is None else f"{p99:.2f} ms", "< 2 ms",

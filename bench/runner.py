@@ -39,6 +39,7 @@ TARGETS = [
         ("raw", "raw ASGI (ceiling)"),
         ("starlette", "Starlette + orjson"),
         ("mock-stateless", "mock `--stateless`"),
+        ("mock-replay", "mock replaying a cassette (`--cassettes`)"),
         ("mock-w2", "mock `--workers 2`"),
         ("raw-w2", "raw ASGI `--workers 2`"),
         ("raw-rp2", "raw ASGI, 2 processes with SO_REUSEPORT"),
@@ -106,6 +107,7 @@ def run(options: Options) -> Results:
         "stream": Workload("stream", 32, bodies["stream"], streamed=True),
     }
     capture = capture_mock_bytes(bodies)
+    capture["cassettes"] = record_cassette(bodies)
     everything = catalog(install.peer_spec() if peers else None, capture)
     unknown = options.only - {s.key for s in everything}
     if unknown:
@@ -183,6 +185,27 @@ def capture_mock_bytes(bodies: dict[str, Path]) -> dict[str, Path]:
     capture["events"].write_bytes(events)
     capture["headers"].write_text(json.dumps({"reply": _own(reply_headers), "events": _own(stream_headers)}))
     return capture
+
+
+def record_cassette(bodies: dict[str, Path]) -> Path:
+    """A cassette holding the benchmark's Messages call, recorded through the proxy from a plain mock,
+    for `mock-replay` (replaying) to be compared with `mock` (synthesising) by CPU per request."""
+    folder = RUN / "cassettes"
+    for old in folder.glob("*.yaml"):
+        old.unlink()
+    upstream = Running(Server("record-upstream", "mock", mock(), "mock"), LOGS)
+    message = bodies["message"].read_bytes()
+    try:
+        upstream.wait_answer(message)
+        proxy = Running(Server("recorder", "mock recording", mock("--proxy", f"http://127.0.0.1:{upstream.port}",
+                                                                    "--cassettes", str(folder)), "mock"), LOGS)
+        try:
+            proxy.wait_answer(message)  # the first answer is the one recorded
+        finally:
+            proxy.stop()
+    finally:
+        upstream.stop()
+    return folder
 
 
 def _own(headers: dict[str, str]) -> list[tuple[str, str]]:

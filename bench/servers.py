@@ -44,6 +44,8 @@ def catalog(peer_spec: Path | None, capture: dict[str, Path]) -> list[Server]:
         Server("mock-stateless", "mock `--stateless`", mock("--stateless"), "mock"),
         Server("mock-w2", "mock `--workers 2`", mock("--workers", "2"), "mock"),
         Server("mock-echo", "mock `--reply echo`", mock("--reply", "echo"), "mock"),
+        Server("mock-replay", "mock replaying a cassette (`--cassettes`)",
+               mock("--cassettes", str(capture.get("cassettes", "cassettes"))), "mock"),
         Server("raw", "raw ASGI (ceiling)", lambda p: [*BASELINE, "raw", "--port", str(p)], "ceiling", files),
         Server("raw-w2", "raw ASGI `--workers 2`",
                lambda p: [*BASELINE, "raw", "--port", str(p), "--workers", "2"], "ceiling", files),

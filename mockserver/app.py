@@ -24,6 +24,7 @@ from .scenarios.behaviour import Behaviour
 from .spec import Operation, Router, load_spec
 from .spec.operations import index_operations
 from .spec.validation import Validators
+from .steady import HEALTH_PATH as STEADY_HEALTH, steady_health
 
 log = logging.getLogger("mockserver")
 
@@ -76,6 +77,12 @@ class MockApp:
         self._handlers = self._bind_handlers()
         self._behaviour = Behaviour(self.state)  # rules, faults, rate limits, journal
         self._control = control_app(self.state)
+        self._recorder = _recorder(config, self._behaviour)
+        self._steady_health = JsonReply(steady_health(self.state.spec))
+
+    def new_request_id(self) -> str:
+        """For answers written below ASGI (the connection guard's 431/408)."""
+        return self._ids.next()
 
     def _bind_handlers(self) -> dict[str, tuple[Handler, bool]]:
         config = self.state.config
@@ -91,8 +98,11 @@ class MockApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "http":
-            if scope["path"].startswith("/_mock"):
+            path = scope["path"]
+            if path.startswith("/_mock"):
                 await self._control(scope, receive, send)
+            elif path == STEADY_HEALTH:  # SDK scripts wait on Steady's route before they run their suites
+                await send_reply(send, self._steady_health, [])
             else:
                 await self._serve(scope, receive, send)
         elif kind == "lifespan":
@@ -110,8 +120,13 @@ class MockApp:
             operation, params = self.state.router.match(scope["method"], scope["path"])
             headers = request_headers(scope)
             call = await self._gate.admit(operation, params, scope, receive, headers, request_id)
-            base.append((b"anthropic-organization-id", self._org))
-            reply = await self._behaviour.answer(call, self._handlers[operation.operation_id], scope)
+            handler = self._handlers[operation.operation_id]
+            if self._recorder is None:
+                base.append((b"anthropic-organization-id", self._org))
+                reply = await self._behaviour.answer(call, handler, scope)
+            else:  # record and replay: the recorder writes the headers itself
+                reply = await self._recorder.answer(call, scope, receive, base,
+                                                    lambda: self._behaviour.answer(call, handler, scope))
         except ApiError as error:
             reply = error_reply(error, request_id, operation)
         except Exception:  # a bug of ours must still answer in the API's envelope
@@ -131,6 +146,8 @@ class MockApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._recorder is not None:
+                    await self._recorder.close()
                 # Resources stay open: a server may run the app's lifespan again (schemathesis does).
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -140,6 +157,14 @@ class MockApp:
         closers = self.state.extras.pop("closers", [])
         for closer in closers:
             closer()
+
+
+def _recorder(config: Config, behaviour: Behaviour) -> Any:
+    if config.cassettes is None:
+        return None
+    from .recording.recorder import Recorder  # only servers that record or replay load it
+
+    return Recorder(config, behaviour)
 
 
 def create_app(config: Config | None = None) -> MockApp:

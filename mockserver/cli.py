@@ -9,9 +9,9 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from . import contract
+from . import contract, steady
 from .config import DEFAULT_SPEC, Config
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
@@ -59,6 +59,31 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     faults.add_argument("--journal-size", type=int, default=1000, help="journal entries kept")
     faults.add_argument("--journal-body-bytes", type=int, default=64 * 1024,
                         help="request body bytes a journal entry keeps; larger bodies are truncated and flagged")
+    steady.add_format_options(serve)
+    _limits_arguments(serve)
+
+
+def _limits_arguments(serve: argparse.ArgumentParser) -> None:
+    limits = serve.add_argument_group("connection limits (README: Security)")
+    limits.add_argument("--max-header-bytes", type=_positive(int), default=64 * 1024, metavar="N",
+                        help="largest request line + headers; a larger one gets 431 and the connection "
+                             "closes (default: 65536)")
+    limits.add_argument("--header-timeout", type=_positive(float), default=10.0, metavar="S",
+                        help="close a connection whose request headers have not all arrived S seconds after "
+                             "its first byte (or after it opened); 408 if some arrived (default: 10)")
+    limits.add_argument("--body-timeout", type=_positive(float), default=30.0, metavar="S",
+                        help="close a connection whose request body stalls for S seconds (default: 30)")
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0: {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its "invalid int value" message
+    return parse
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -85,11 +110,12 @@ def config_from_env() -> Config:
     return Config(**raw)
 
 
-def serve(config: Config) -> int:
+def serve(config: Config, *, announce: bool = True) -> int:
     import uvicorn
 
     from . import workers
     from .app import create_app
+    from .http.connection import uvicorn_options
     from .scenarios.behaviour import check_settings
     from .spec import load_spec
 
@@ -98,7 +124,7 @@ def serve(config: Config) -> int:
         # Workers are separate processes: they can only share state through a database file.
         config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))
     options = dict(host=config.host, port=config.port, log_level="warning",
-                   access_log=config.log_requests, http=_fastest("httptools", "h11"),
+                   access_log=config.log_requests, **uvicorn_options(config),
                    loop=_fastest("uvloop", "asyncio"), timeout_keep_alive=30,
                    server_header=False)  # the API answers without `server: uvicorn` (one header less to write)
     if config.workers > 1 and workers.SUPPORTED:
@@ -108,10 +134,10 @@ def serve(config: Config) -> int:
             print(f"mockserver: cannot listen on {config.host}:{config.port}: {error.strerror or error}",
                   file=sys.stderr)
             return 1
-        _announce(config.host, sockets[0].getsockname()[1])
+        _announce(config, sockets[0].getsockname()[1], announce)
         load_spec(config.spec_path)  # parsed once here, before the workers fork
         return workers.Supervisor(config, options, sockets).run()
-    _announce(config.host, config.port)
+    _announce(config, config.port, announce)
     if config.workers > 1:
         os.environ[CONFIG_ENV] = _config_to_env(config)
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=config.workers, **options)
@@ -124,10 +150,11 @@ def serve(config: Config) -> int:
     return 0
 
 
-def _announce(host: str, port: int) -> None:
-    base_url = f"http://{host}:{port}"
-    print(f"anthropic-mockserver listening on {base_url}", flush=True)
-    print(f"ANTHROPIC_BASE_URL={base_url}", flush=True)
+def _announce(config: Config, port: int, announce: bool) -> None:
+    from .summary import startup_summary
+
+    if announce:
+        print(startup_summary(config, port), flush=True)
 
 
 def app_from_env():
@@ -159,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     _serve_parser(sub)
     contract.add_parser(sub)
+    steady.add_parser(sub)
     check = sub.add_parser("validate", help="check the OpenAPI spec")
     check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     args = parser.parse_args(argv)
@@ -167,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(config_from_args(args))
         except ValueError as error:  # bad fault, rate-limit or rules settings
             parser.error(str(error))
+    if args.command == "steady":
+        return steady.run(args)
     if args.command == "contract":
         return contract.run(args)
     if args.command == "validate":

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = REPO_ROOT / "openapi" / "anthropic.yaml"
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+# A checkout serves its openapi/; an installed package (pipx, uvx, a wheel) carries a copy inside
+# mockserver/openapi (a symlink in the repository, real files in the wheel).
+_CHECKOUT_SPEC = REPO_ROOT / "openapi" / "anthropic.yaml"
+DEFAULT_SPEC = _CHECKOUT_SPEC if _CHECKOUT_SPEC.exists() else PACKAGE_DIR / "openapi" / "anthropic.yaml"
 ADMIN_KEY_PREFIX = "sk-ant-admin"
 
 
@@ -38,5 +42,10 @@ class Config:
     rate_limit_headers: bool = True     # anthropic-ratelimit-* on Messages responses, even when not enforced
     journal: bool = False               # record requests from the start (else: once a rule or /_mock asks)
     journal_size: int = 1000            # entries kept
+    query_array_format: str = "auto"    # query arrays on the wire: brackets, repeat, comma, ... (spec/query.py)
+    query_object_format: str = "auto"   # query objects on the wire: brackets, dots, flat, flat-comma
+    max_header_bytes: int = 64 * 1024   # request line + headers; larger: 431 and the connection closes
+    header_timeout: float = 10.0        # seconds for the request line and headers to arrive
+    body_timeout: float = 30.0          # seconds a started body may stall before the connection closes
     journal_body_bytes: int = 64 * 1024  # request body bytes a journal entry keeps (more: truncated, flagged)
     control_body_bytes: int = 4 * 1024 * 1024  # largest /_mock request body (413 above)

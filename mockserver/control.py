@@ -21,12 +21,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import __version__
+from .http.capture import response_view
 from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard, Refusal, control_error_body
 from .http.request_ids import RequestIds, worker_salt
 from .journal import entry_filter, newest, redact_expected
 from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
+from .served import served_state
+from .ui import ASSET_PATHS, ui_routes
 
 if TYPE_CHECKING:
     from .app import AppState
@@ -54,13 +57,16 @@ def control_app(state: AppState) -> Any:
         Route("/_mock/verify", api.verify, methods=["POST"]),
         Route("/_mock/scenarios", api.scenarios, methods=["GET"]),
         Route("/_mock/scenarios/{name:path}", api.set_scenario, methods=["PUT"]),
+        Route("/_mock/state", api.served, methods=["GET"]),
+        *ui_routes(),
     ]
     handlers = {ControlError: _error_response, HTTPException: _routing_error, Exception: _bug_response}
     app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
     config = state.config
     app.state.body_limit = config.control_body_bytes
     ids = RequestIds(config.seed, f"control:{worker_salt(config.workers)}")
-    return ControlGuard(app, token=config.control_token, host=config.host, ids=ids)
+    return ControlGuard(app, token=config.control_token, host=config.host, ids=ids,
+                        token_free_paths=ASSET_PATHS)  # the inspector's page asks for the token itself
 
 
 class _ControlApi:
@@ -166,6 +172,7 @@ class _ControlApi:
                                _int(query.get("status")), query.get("rule"))
         entries = await self.b.journal.entries(_session(request), _int(query.get("since")) or 0)
         found = newest((e for e in entries if matches(e)), _int(query.get("limit")))
+        found = [{**e, "response": response_view(e.get("response"))} for e in found]
         return _json({"enabled": self.b.journal.on, "requests": found})
 
     async def configure_journal(self, request: Request) -> Response:
@@ -212,6 +219,10 @@ class _ControlApi:
         name = request.path_params["name"]
         self.b.shared.set_scenario(session, name, document["state"])
         return _json({"name": name, "session": session, "state": document["state"]})
+
+    async def served(self, request: Request) -> Response:
+        self._begin()
+        return _json(served_state(self.state, self.b, _session(request)))
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@
     @pytest.mark.anthropic_rules("rules/overloaded.yaml")  # relative to the test file
     def test_with_rules(anthropic_mock): ...
 
+    @pytest.mark.anthropic_cassette()  # replays cassettes/{module}/{test}.yaml (README: Record and replay)
+    def test_recorded(anthropic_mock): ...
+
 Every test gets its own isolation key, so its rules, counters, scenario states and journal are
 its own, also under pytest-xdist against one shared server (`--anthropic-mock-url`).
 """
@@ -23,6 +26,7 @@ from typing import Any, Iterator
 import pytest
 
 from .config import Config
+from .recording import pytest_support as recording
 from .scenarios.matching import SESSION_HEADER
 from .server import MockServer
 
@@ -35,11 +39,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="use the mock server at this URL instead of starting one in-process")
     group.addoption("--anthropic-mock-control-token", default=None,
                     help="bearer token for the control API of --anthropic-mock-url")
+    recording.add_options(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "anthropic_rules(*paths): load these rules files into the "
                                        "anthropic_mock fixture's session (paths relative to the test file)")
+    config.addinivalue_line("markers", recording.MARKER_HELP)
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +77,11 @@ def anthropic_mock(request: pytest.FixtureRequest, anthropic_mock_url: str) -> I
     """A handle on the mock, isolated from every other test by its own `x-mock-session` key."""
     token = request.config.getoption("--anthropic-mock-control-token")
     readable = re.sub(r"[^\x21-\x7e]", "_", request.node.nodeid)[-80:]
-    handle = MockHandle(anthropic_mock_url, session=f"{readable}#{uuid.uuid4().hex[:8]}", control_token=token)
+    own = recording.cassette_server(request)  # @pytest.mark.anthropic_cassette: a replaying server of its own
+    url = own.base_url if own is not None else anthropic_mock_url
+    handle = MockHandle(url, session=f"{readable}#{uuid.uuid4().hex[:8]}", control_token=token)
+    if own is not None:
+        handle.api_key = recording.api_key(request, handle.api_key)
     handle.reset()
     for marker in request.node.iter_markers("anthropic_rules"):
         for path in marker.args:
@@ -81,6 +91,8 @@ def anthropic_mock(request: pytest.FixtureRequest, anthropic_mock_url: str) -> I
     finally:
         handle.reset()
         handle.close()
+        if own is not None:
+            own.stop()
 
 
 class MockHandle:

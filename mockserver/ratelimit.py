@@ -95,6 +95,8 @@ class Buckets(Protocol):
 
     def reset(self) -> None: ...
 
+    def items(self) -> list[tuple[str, FullAt]]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -142,6 +144,9 @@ class MemoryBuckets:
     def reset(self) -> None:
         self._full_at.clear()
 
+    def items(self) -> list[tuple[str, FullAt]]:
+        return [(key, list(full_at)) for key, full_at in list(self._full_at.items())]
+
 
 class SharedBuckets:
     """The same buckets in SQLite, read and written in one transaction per use."""
@@ -170,6 +175,11 @@ class SharedBuckets:
     def reset(self) -> None:
         with self._lock:
             self._db.execute("DELETE FROM buckets")
+
+    def items(self) -> list[tuple[str, FullAt]]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, requests, input, output FROM buckets ORDER BY key").fetchall()
+        return [(key, [requests, inputs, outputs]) for key, requests, inputs, outputs in rows]
 
 
 _HEADER_NAMES = tuple(tuple(f"anthropic-ratelimit-{name}-{part}".encode() for part in ("limit", "remaining", "reset"))
@@ -203,6 +213,19 @@ class RateLimiter:
 
     def reset(self) -> None:
         self._buckets.reset()
+
+    def levels(self) -> list[tuple[str, str, Limits, tuple[int, int, int], float]]:
+        """Each bucket as (api key, model, limits, what it holds now, when it is full again)."""
+        now = self._clock()
+        found = []
+        for key, full_at in self._buckets.items():
+            api_key, _, model = key.partition("\0")
+            plan = self._plan(model)
+            held = tuple(max(0, capacity - int(max(0.0, at - now) / per + 0.5)) for capacity, at, per in
+                         zip((plan.limits.requests, plan.limits.input_tokens, plan.limits.output_tokens),
+                             full_at, plan.seconds_per))
+            found.append((api_key, model, plan.limits, held, max(now, *full_at)))  # type: ignore[arg-type]
+        return found
 
     def admit(self, api_key: str, body: Any, version: str) -> ApiError | None:
         """Take one request from the buckets, or refuse with 429 when one of them is short."""

@@ -12,6 +12,7 @@ import uvicorn
 
 from .app import MockApp, create_app
 from .config import Config
+from .http.connection import uvicorn_options
 
 
 class MockServer:
@@ -30,7 +31,7 @@ class MockServer:
         self.port = self._socket.getsockname()[1]
         self._server = uvicorn.Server(uvicorn.Config(
             self.app, log_level="warning", access_log=False, lifespan="on", loop="asyncio",
-            timeout_keep_alive=30, server_header=False,
+            timeout_keep_alive=30, server_header=False, **uvicorn_options(self.config),
         ))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name=f"mockserver:{self.port}", daemon=True)

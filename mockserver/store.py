@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator, Ma
 import orjson
 
 from .ids import new_id
+from .leftovers import BlobDirLease, remove_leftovers
 
 if TYPE_CHECKING:
     from .config import Config
@@ -141,6 +142,10 @@ class Store:
             self._db.execute("PRAGMA synchronous = NORMAL")  # durable across a killed process
         with self.transaction():
             self._create_schema()
+        self._lease = BlobDirLease(blob_dir)
+        if self._lease.alone and not owns_blob_dir:  # a fresh temporary folder has nothing left over
+            remove_leftovers(blob_dir, self._referenced_blobs())
+        self._lease.share()
 
     @classmethod
     def open(cls, config: Config) -> Store:
@@ -155,6 +160,7 @@ class Store:
         with self._lock:
             self.flush_usage()
             self._db.close()
+        self._lease.release()
         if self._owns_blob_dir:
             shutil.rmtree(self.blob_dir, ignore_errors=True)
 
@@ -363,6 +369,11 @@ class Store:
             handle.close()
             partial.unlink(missing_ok=True)
             raise
+
+    def _referenced_blobs(self) -> list[str]:
+        rows = self._db.execute("SELECT json_extract(doc, '$.blob') FROM objects "
+                                "WHERE json_type(doc, '$.blob') = 'text'")
+        return [row[0] for row in rows]
 
     def blob_path(self, name: str) -> Path:
         return self.blob_dir / name

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ADMIN_KEY_PREFIX, DEFAULT_SPEC
-from .report import junit_xml, progress_line, summary
+from .progress import progress_for
+from .report import junit_xml, summary
 from .runner import DEFAULT_VERSION, Options, run_contract
 from .samples import DEFAULT_MODEL
 from .spec import load_document
@@ -42,11 +43,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--pair-checks", choices=("auto", "on", "off"), default="auto",
                         help="stream/JSON and count_tokens/usage agreement: they need a deterministic server "
                              "(auto: on when the target is anthropic-mockserver)")
+    parser.add_argument("--cassettes", type=Path, metavar="DIR",
+                        help="check every response recorded in these cassettes against the spec (no server)")
     parser.set_defaults(command_impl=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "cassettes", None) is not None:
+        from ..recording.command import check_cassettes
+
+        return check_cassettes(args.cassettes, args.spec)
     if args.compare_spec is None and args.base_url is None:
         print("mockserver contract: give --base-url URL (and/or --compare-spec FILE)", file=sys.stderr)
         return 2
@@ -64,7 +71,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"Checking {args.base_url} against {args.spec} (budget {args.max_requests} requests, "
           f"pair checks {'on' if options.pairs else 'off'})", flush=True)
     schema = load_schema(args.spec, base_url=args.base_url, keys=options.keys)
-    report = run_contract(schema, options, lambda r, done, total: print(progress_line(r, done, total), flush=True))
+    progress = progress_for(sys.stdout)
+    try:
+        report = run_contract(schema, options, progress)
+    finally:
+        progress.close()
     print(summary(report), flush=True)
     if args.junit_xml is not None:
         args.junit_xml.write_bytes(junit_xml(report))

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from ..http.sse import sse_field
+
 
 @dataclass(frozen=True, slots=True)
 class SseEvent:
@@ -37,8 +39,7 @@ def parse_sse(body: bytes) -> SseStream:
                 events.append(SseEvent(name, "\n".join(data)))
             name, data = None, []
         elif not line.startswith(":"):
-            key, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
+            key, value = sse_field(line)
             if key == "event":
                 name = value
             elif key == "data":

@@ -13,9 +13,10 @@ import random
 import re
 from typing import Any, Callable
 
+from ..http.errors import invalid_request
 from . import instances, prose, tokenizer
 from .conversation import Conversation, system_text
-from .drafts import Draft, text_draft
+from .drafts import UNFITTABLE, Draft, text_draft
 
 _FIRST_SENTENCE = re.compile(r"[.!?](?=\s|$)")
 
@@ -30,10 +31,23 @@ def answer(convo: Conversation, rng: random.Random, echo: bool, lead: str | None
     request = convo.request
     schema = output_schema(request)
     if schema is not None:
-        return [text_draft(json.dumps(instances.generate(schema, rng, convo.last_user_text), ensure_ascii=False))]
+        return [structured_draft(request, schema, rng, convo.last_user_text)]
     if citations:
         return _cited(convo, rng, citations, lead)
     return [prose_draft(request, convo.last_user_text, convo.prefill, rng, echo, lead, convo.tokens)]
+
+
+def structured_draft(request: dict[str, Any], schema: Any, rng: random.Random, topic: str) -> Draft:
+    """JSON matching the output schema; when none fits in max_tokens, its start, cut there by `fit`."""
+    try:
+        value = instances.generate(schema, rng, topic, instances.max_chars_for(request.get("max_tokens")))
+    except instances.TooLarge as full:
+        start = "" if full.partial is None else json.dumps(full.partial, ensure_ascii=False)
+        return text_draft(start, tokens=UNFITTABLE)
+    except instances.SchemaProblem as problem:
+        field = "output_config.format" if (request.get("output_config") or {}).get("format") else "output_format"
+        raise invalid_request(f"{field}.schema: {problem}") from None
+    return text_draft(json.dumps(value, ensure_ascii=False))
 
 
 def prose_draft(request: dict[str, Any], user_text: str, prefill: str | None, rng: random.Random, echo: bool,

@@ -42,6 +42,26 @@ ASSISTANT_DOCUMENT = "messages.{i}.content.{j}: `document` blocks are not allowe
 USER_CITATIONS = "messages.{i}.content.{j}.citations: citations are not allowed in `user` messages"
 
 
+_WHOLE_NUMBER_FIELDS = ("max_tokens", "max_tokens_to_sample", "top_k")
+
+
+def whole_numbers(request: dict[str, Any]) -> dict[str, Any]:
+    """`32.0` where an integer is expected means 32, as the API's lax integer parsing reads it.
+
+    The schema accepts it (JSON Schema counts 32.0 as an integer); the engine slices and counts
+    with it, so it is made an int here, once, for messages and batch requests alike.
+    """
+    for name in _WHOLE_NUMBER_FIELDS:
+        value = request.get(name)
+        if type(value) is float and value.is_integer():
+            request[name] = int(value)
+    thinking = request.get("thinking")
+    if isinstance(thinking, dict) and type(thinking.get("budget_tokens")) is float \
+            and thinking["budget_tokens"].is_integer():
+        thinking["budget_tokens"] = int(thinking["budget_tokens"])
+    return request
+
+
 def resolve_model(model: Any, catalog: Catalog | None) -> ModelEntry:
     entry = (catalog or builtin_catalog()).resolve(model) if isinstance(model, str) else None
     if entry is None or entry.retired:

@@ -26,6 +26,7 @@ TEXT_PIECES = 4
 
 def create_completion(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any]:
     entry = checks.resolve_model(request.get("model"), ctx.catalog)
+    checks.whole_numbers(request)
     prompt = request.get("prompt", "")
     _check_prompt(prompt)
     convo = _conversation(prompt, request)

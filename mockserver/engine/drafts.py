@@ -15,6 +15,7 @@ from typing import Any
 from . import tokenizer
 
 TEXT, THINKING, CALL, RESULT = "text", "thinking", "call", "result"
+UNFITTABLE = 2**40  # the token cost of a block larger than any max_tokens allows: `fit` always cuts it
 
 
 @dataclass(slots=True)

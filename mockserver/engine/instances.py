@@ -4,8 +4,13 @@ Covers what tool and output schemas use in practice: types (and type lists), enu
 formats, pattern, required/optional properties, additionalProperties, min/maxProperties,
 dependentRequired, arrays with prefixItems/items/min/maxItems/uniqueItems/contains, string
 lengths, number bounds and multipleOf, allOf/anyOf/oneOf, and $ref into $defs/definitions
-(recursion is cut short by a depth limit). Values are drawn from the request's rng, with
+(optional recursion is cut short by a depth limit). Values are drawn from the request's rng, with
 plausible words for strings and hints from property names (`city`, `email`, `query`...).
+
+Generation is bounded, so one hostile schema cannot stall the server: a value larger than
+`max_chars` raises TooLarge as soon as it passes the limit (callers derive it from max_tokens),
+and a schema with no finite instance (a required `$ref` cycle, bounds nothing satisfies) or one
+needing more than _MAX_STEPS subschema instances raises SchemaProblem, naming why.
 """
 
 from __future__ import annotations
@@ -16,39 +21,106 @@ import math
 import random
 from typing import Any
 
-from . import regexgen, samples
+import orjson
 
-_MAX_DEPTH = 5
-_DEFAULT_SPAN = 100
+from . import numbers, regexgen, samples
+
+_MAX_DEPTH = 5  # optional properties and items stop here
+_HARD_DEPTH = 128  # deeper than any literal schema in a body (254 levels); only a `$ref` cycle gets here
+_MAX_STEPS = 20_000  # subschema instances per value
+_MAX_FLATTEN = 1_000  # `$ref` and `allOf` links inlined per subschema
+DEFAULT_MAX_CHARS = 1_000_000
 
 
-def generate(schema: Any, rng: random.Random, topic: str = "") -> Any:
+class TooLarge(Exception):
+    """Every instance of the schema is larger than the size limit; `partial` is the value generated
+    up to the limit (objects and arrays cut where it was reached), so a caller can show its start."""
+
+    def __init__(self, partial: Any = None) -> None:
+        super().__init__("the value is larger than the limit")
+        self.partial = partial
+
+
+class SchemaProblem(Exception):
+    """The schema has no instance the generator can produce; the message says why."""
+
+
+def max_chars_for(max_tokens: Any) -> int:
+    """Characters that certainly hold more than `max_tokens` tokens (a token is at most 7)."""
+    if isinstance(max_tokens, (int, float)) and math.isfinite(max_tokens):
+        return max(0, int(max_tokens)) * 7 + 16
+    return DEFAULT_MAX_CHARS
+
+
+def generate(schema: Any, rng: random.Random, topic: str = "", max_chars: int = DEFAULT_MAX_CHARS) -> Any:
     """One instance of `schema`; `topic` seeds free-text fields such as `query`."""
-    return _Generator(schema, rng, topic).value(schema, 0, None)
+    try:
+        return _Generator(schema, rng, topic, max_chars).value(schema, 0, None)
+    except numbers.NoNumber as error:
+        raise SchemaProblem(str(error)) from None
+    except RecursionError:
+        raise SchemaProblem("subschemas are nested too deeply to instantiate") from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as error:
+        raise SchemaProblem(_malformed(schema, error)) from None
 
 
-def generate_object(schema: Any, rng: random.Random, topic: str = "") -> dict[str, Any]:
-    value = generate(schema, rng, topic)
+def _malformed(schema: Any, error: Exception) -> str:
+    """Why a keyword of the wrong shape stopped generation: the metaschema's words when it objects."""
+    import jsonschema_rs
+
+    try:
+        jsonschema_rs.meta.validate(schema)
+    except jsonschema_rs.ValidationError as invalid:
+        where = "/".join(str(p) for p in invalid.instance_path)
+        return f"not a valid JSON Schema: {invalid.message}" + (f" (at {where})" if where else "")
+    except Exception:  # the metaschema could not even be applied (draft unknown to it)
+        pass
+    return f"a keyword has a value the schema generator cannot use ({type(error).__name__})"
+
+
+def generate_object(schema: Any, rng: random.Random, topic: str = "",
+                    max_chars: int = DEFAULT_MAX_CHARS) -> dict[str, Any]:
+    value = generate(schema, rng, topic, max_chars)
     return value if isinstance(value, dict) else {}
 
 
 class _Generator:
-    def __init__(self, root: Any, rng: random.Random, topic: str) -> None:
+    def __init__(self, root: Any, rng: random.Random, topic: str, max_chars: int) -> None:
         self.root = root if isinstance(root, dict) else {}
         self.rng = rng
         self.topic = topic
+        self.chars_left = max_chars
+        self.steps_left = _MAX_STEPS
+        self.on_path: dict[str, int] = {}  # `$ref`s being expanded on the way to the current value
+
+    def _spend(self, chars: int) -> None:
+        self.chars_left -= chars
+        if self.chars_left < 0:
+            raise TooLarge
 
     # -- dispatch -------------------------------------------------------------------------
     def value(self, schema: Any, depth: int, key: str | None) -> Any:
+        self._step(depth)
         if schema is True or schema is None:
-            return samples.word(self.rng)
+            return self._counted(samples.word(self.rng))
         if schema is False or not isinstance(schema, dict):
             return None
-        schema = self._flatten(schema, depth)
+        schema, expanded = self._flatten(schema)
+        if not expanded:
+            return self._plain(schema, depth, key)
+        for ref in expanded:
+            self._enter(ref)
+        try:
+            return self._plain(schema, depth, key)
+        finally:
+            for ref in expanded:
+                self.on_path[ref] -= 1
+
+    def _plain(self, schema: dict[str, Any], depth: int, key: str | None) -> Any:
         if "const" in schema:
-            return copy.deepcopy(schema["const"])
+            return self._copied(schema["const"])
         if "enum" in schema and schema["enum"]:
-            return copy.deepcopy(self.rng.choice(schema["enum"]))
+            return self._copied(self.rng.choice(schema["enum"]))
         if "anyOf" in schema:
             return self._any_of(schema, depth, key)
         if "oneOf" in schema:
@@ -56,20 +128,55 @@ class _Generator:
         kind = self._kind(schema, depth)
         return getattr(self, f"_{kind}")(schema, depth, key)
 
-    def _flatten(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
-        """Inline `$ref` and `allOf`, so the rest only sees plain keywords."""
-        for _ in range(_MAX_DEPTH * 4):
+    def _charge(self, steps: int) -> None:
+        self.steps_left -= steps
+        if self.steps_left < 0:
+            raise SchemaProblem(f"an instance needs more than {_MAX_STEPS} subschema instances")
+
+    def _enter(self, ref: str) -> None:
+        """Optional recursion stops at _MAX_DEPTH: a `$ref` met more often on one path is required."""
+        count = self.on_path.get(ref, 0) + 1
+        if count > _MAX_DEPTH + 3:
+            raise SchemaProblem(f"`$ref` {json.dumps(ref)} recurses through required properties or items "
+                                "without end: the schema has no finite instance")
+        self.on_path[ref] = count
+
+    def _step(self, depth: int) -> None:
+        self._charge(1)
+        if depth > _HARD_DEPTH:
+            raise SchemaProblem(f"required properties or items recurse more than {_HARD_DEPTH} levels "
+                                "(a `$ref` cycle with no optional way out has no finite instance)")
+
+    def _copied(self, value: Any) -> Any:
+        self._spend(len(orjson.dumps(value)))  # a const may be as large as the request body
+        return copy.deepcopy(value)
+
+    def _counted(self, text: str) -> str:
+        self._spend(len(text) + 2)
+        return text
+
+    def _flatten(self, schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Inline `$ref` and `allOf`, so the rest only sees plain keywords; also the refs inlined."""
+        seen: set[int] = set()
+        expanded: list[str] = []
+        for _ in range(_MAX_FLATTEN):
             if "$ref" in schema:
                 rest = {k: v for k, v in schema.items() if k != "$ref"}
-                schema = merge(self._resolve(schema["$ref"]), rest)
+                target = self._resolve(schema["$ref"])
+                if id(target) in seen:  # `{"$ref": "#"}`: a schema that only refers to itself allows anything
+                    target = {}
+                seen.add(id(target))
+                expanded.append(str(schema["$ref"]))
+                schema = merge(target, rest)
             elif "allOf" in schema:
                 rest = {k: v for k, v in schema.items() if k != "allOf"}
-                for part in schema["allOf"]:
+                parts = schema["allOf"] if isinstance(schema["allOf"], list) else []
+                for part in parts:
                     rest = merge(rest, part if isinstance(part, dict) else {})
                 schema = rest
             else:
-                break
-        return schema
+                return schema, expanded
+        raise SchemaProblem(f"`$ref` and `allOf` chains longer than {_MAX_FLATTEN} links")
 
     def _resolve(self, ref: str) -> dict[str, Any]:
         if not ref.startswith("#"):
@@ -113,14 +220,17 @@ class _Generator:
 
     def _one_of(self, schema: dict[str, Any], depth: int, key: str | None) -> Any:
         branches = self._branches(schema, "oneOf", depth)
+        self._charge(len(branches))  # compiling a validator per branch is work too
+        checks = [self._validator(b) for b in branches]
         candidate = None
         for attempt in range(max(8, len(branches))):
             candidate = self.value(branches[attempt % len(branches)], depth, key)
-            if sum(self._valid(candidate, b) for b in branches) == 1:
+            self._charge(len(checks))
+            if sum(check(candidate) for check in checks) == 1:
                 return candidate
         return candidate
 
-    def _valid(self, instance: Any, schema: dict[str, Any]) -> bool:
+    def _validator(self, schema: dict[str, Any]) -> Any:
         import jsonschema_rs  # only oneOf needs a validator
 
         standalone = dict(schema)
@@ -128,15 +238,17 @@ class _Generator:
             if defs in self.root and defs not in standalone:
                 standalone[defs] = self.root[defs]
         try:
-            return jsonschema_rs.validator_for(standalone).is_valid(instance)
+            return jsonschema_rs.validator_for(standalone).is_valid
         except Exception:
-            return False
+            return lambda instance: False
 
     # -- kinds ----------------------------------------------------------------------------
     def _null(self, schema: dict[str, Any], depth: int, key: str | None) -> None:
+        self._spend(4)
         return None
 
     def _boolean(self, schema: dict[str, Any], depth: int, key: str | None) -> bool:
+        self._spend(5)
         return self.rng.random() < 0.5
 
     def _object(self, schema: dict[str, Any], depth: int, key: str | None) -> dict[str, Any]:
@@ -156,7 +268,13 @@ class _Generator:
             wanted.add(spare.pop(0))
         out: dict[str, Any] = {}
         for name in [n for n in props if n in wanted] + [n for n in required if n not in props]:
-            out[name] = self.value(self._property_schema(schema, name), depth + 1, name)
+            try:
+                self._counted(name)
+                out[name] = self.value(self._property_schema(schema, name), depth + 1, name)
+            except TooLarge as full:
+                if full.partial is not None:
+                    out[name] = full.partial
+                raise TooLarge(out) from None
         self._fill_extra(schema, out, depth)
         return out
 
@@ -174,7 +292,7 @@ class _Generator:
         i = 0
         while len(out) < schema.get("minProperties", 0):
             i += 1
-            name = f"{samples.word(self.rng)}_{i}"
+            name = self._counted(f"{samples.word(self.rng)}_{i}")
             if name not in out:
                 out[name] = self.value(extra if isinstance(extra, dict) else True, depth + 1, name)
 
@@ -206,7 +324,10 @@ class _Generator:
                 part = merge(items if isinstance(items, dict) else {}, contains)
             else:
                 part = items
-            item = self.value(part, depth + 1, key)
+            try:
+                item = self.value(part, depth + 1, key)
+            except TooLarge as full:
+                raise TooLarge(out if full.partial is None else [*out, full.partial]) from None
             if unique:
                 fingerprint = json.dumps(item, sort_keys=True)
                 if fingerprint in seen:
@@ -218,108 +339,30 @@ class _Generator:
     def _string(self, schema: dict[str, Any], depth: int, key: str | None) -> str:
         fmt = schema.get("format")
         if fmt in samples.FORMATS:
-            return samples.FORMATS[fmt](self.rng)
+            return self._counted(samples.FORMATS[fmt](self.rng))
         if "pattern" in schema:
-            matching = regexgen.matching_string(schema["pattern"], self.rng)
+            try:
+                matching = regexgen.matching_string(schema["pattern"], self.rng, limit=max(0, self.chars_left))
+            except regexgen.TooLong:
+                raise TooLarge from None
             if matching is not None:
-                return matching
+                return self._counted(matching)
+        low = schema.get("minLength", 0)
+        if isinstance(low, (int, float)) and low > self.chars_left:
+            raise TooLarge(samples.fit_length("", {"minLength": max(0, self.chars_left)}, self.rng))
         text = samples.hinted(self.rng, key, self.topic) or samples.words(self.rng, 1 + self.rng.randrange(3))
-        return _fit_length(text, schema, self.rng)
+        return self._counted(samples.fit_length(text, schema, self.rng))
 
-    def _integer(self, schema: dict[str, Any], depth: int, key: str | None) -> int:
-        low, high = _bounds(schema, integer=True)
-        step = schema.get("multipleOf")
-        if step:
-            for _ in range(50):
-                k = self.rng.randint(math.ceil(low / step), max(math.ceil(low / step), math.floor(high / step)))
-                value = k * step
-                if value == int(value) and low <= value <= high:
-                    return int(value)
-            return int(math.ceil(low / step) * step)
-        return self.rng.randint(int(low), int(max(low, high)))
+    def _integer(self, schema: dict[str, Any], depth: int, key: str | None) -> int | float:
+        self._spend(8)
+        return numbers.integer(schema, self.rng)
 
     def _number(self, schema: dict[str, Any], depth: int, key: str | None) -> float | int:
-        low, high = _bounds(schema, integer=False)
-        step = schema.get("multipleOf")
-        if step:
-            first, last = math.ceil(low / step), math.floor(high / step)
-            for _ in range(50):
-                value = self.rng.randint(first, max(first, last)) * step
-                if isinstance(step, int) or (value / step) == int(value / step):
-                    return value
-            return first * step
-        value = round(self.rng.uniform(low, high), 2)
-        if not _inside(value, schema):
-            value = _middle(schema)
-        return value
+        self._spend(8)
+        return numbers.number(schema, self.rng)
 
 
 _KINDS = {"null", "boolean", "object", "array", "string", "integer", "number"}
-
-
-def _fit_length(text: str, schema: dict[str, Any], rng: random.Random) -> str:
-    low = schema.get("minLength", 0)
-    high = schema.get("maxLength", math.inf)
-    while len(text) < low:
-        text = f"{text} {samples.word(rng)}" if text else samples.word(rng)
-    if len(text) > high:
-        text = text[: int(high)].rstrip() or text[: int(high)]
-    return text + "x" * (low - len(text)) if len(text) < low else text
-
-
-def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float, float]:
-    """The closed range to draw from, honouring draft-4 (boolean) and draft-6+ exclusive bounds."""
-    lows, highs = [], []
-    ex_low, ex_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-    if "minimum" in schema:
-        exclusive = ex_low is True
-        lows.append(_above(schema["minimum"], integer) if exclusive else schema["minimum"])
-    if "maximum" in schema:
-        exclusive = ex_high is True
-        highs.append(_below(schema["maximum"], integer) if exclusive else schema["maximum"])
-    if ex_low is not None and not isinstance(ex_low, bool):
-        lows.append(_above(ex_low, integer))
-    if ex_high is not None and not isinstance(ex_high, bool):
-        highs.append(_below(ex_high, integer))
-    low = max(lows) if lows else None
-    high = min(highs) if highs else None
-    if low is None and high is None:
-        low, high = 0, _DEFAULT_SPAN
-    elif low is None:
-        low = high - _DEFAULT_SPAN
-    elif high is None:
-        high = low + _DEFAULT_SPAN
-    if integer:
-        low, high = math.ceil(low), math.floor(high)
-    return low, max(low, high)
-
-
-def _above(bound: float, integer: bool) -> float:
-    if integer:
-        return math.floor(bound) + 1
-    return bound + max(abs(bound) * 1e-9, 0.001)
-
-
-def _below(bound: float, integer: bool) -> float:
-    if integer:
-        return math.ceil(bound) - 1
-    return bound - max(abs(bound) * 1e-9, 0.001)
-
-
-def _middle(schema: dict[str, Any]) -> float:
-    lows = [schema[k] for k in ("minimum", "exclusiveMinimum") if not isinstance(schema.get(k, True), bool)]
-    highs = [schema[k] for k in ("maximum", "exclusiveMaximum") if not isinstance(schema.get(k, True), bool)]
-    low, high = max(lows, default=0), min(highs, default=_DEFAULT_SPAN)
-    return (low + high) / 2
-
-
-def _inside(value: float, schema: dict[str, Any]) -> bool:
-    checks = (
-        ("minimum", lambda b: value >= b), ("maximum", lambda b: value <= b),
-        ("exclusiveMinimum", lambda b: isinstance(b, bool) or value > b),
-        ("exclusiveMaximum", lambda b: isinstance(b, bool) or value < b),
-    )
-    return all(check(schema[name]) for name, check in checks if name in schema)
 
 
 def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

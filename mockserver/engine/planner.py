@@ -63,7 +63,8 @@ def _call_client_tools(convo: Conversation, plan: tools.ToolPlan, reply: Reply, 
     if plan.searched:
         search_tool = next(t for t in convo.server_tools() if (t.get("type") or "").startswith("tool_search_tool"))
         reply.drafts += server_tools.tool_search(plan.searched, search_tool, rng)
-    reply.drafts += [tools.tool_use_draft(t, rng, topic) for t in plan.direct]
+    max_tokens = convo.request.get("max_tokens")
+    reply.drafts += [tools.tool_use_draft(t, rng, topic, max_tokens=max_tokens) for t in plan.direct]
     if plan.programmatic:
         reply.drafts += _programmatic_calls(convo, plan.programmatic, rng)
         reply.container = server_tools.container(convo.request, rng, ctx.now)
@@ -74,8 +75,8 @@ def _programmatic_calls(convo: Conversation, chosen: list[dict[str, Any]], rng: 
     runner = tools.code_execution_tool(convo, chosen[0].get("allowed_callers") or [])
     runner_type = (runner or {}).get("type", "code_execution_20250825")
     server_id = new_id("srvtoolu_", rng)
-    calls = [tools.tool_use_draft(t, rng, convo.last_user_text, {"type": runner_type, "tool_id": server_id})
-             for t in chosen]
+    calls = [tools.tool_use_draft(t, rng, convo.last_user_text, {"type": runner_type, "tool_id": server_id},
+                                  convo.request.get("max_tokens")) for t in chosen]
     lines = [f"result_{i} = await {c.block['name']}({_kwargs(c.block['input'])})\nprint(result_{i})"
              for i, c in enumerate(calls)]
     use = {"type": "server_tool_use", "id": server_id, "name": "code_execution", "input": {"code": "\n".join(lines)},

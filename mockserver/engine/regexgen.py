@@ -3,7 +3,9 @@
 Walks the parse tree of Python's own regex parser and picks, with the request's rng, one string
 from each construct: literals, classes, categories, repeats (kept short), groups, branches and
 back-references. Anchors and lookarounds are ignored, which is enough for the patterns tool
-schemas use (identifiers, codes, dates, phone numbers).
+schemas use (identifiers, codes, dates, phone numbers). A pattern whose shortest match is longer
+than the caller's `limit` (at most MAX_CHARS), such as `((a{100}){100}){1000}`, raises TooLong:
+before emitting anything when the parser's widths tell, else as soon as the output passes it.
 """
 
 from __future__ import annotations
@@ -29,49 +31,82 @@ _CATEGORY = {
 _ANY = string.ascii_letters + string.digits
 _PRINTABLE = [chr(i) for i in range(32, 127)]
 _MAX_EXTRA_REPEATS = 3
+MAX_CHARS = 100_000  # the longest match emitted, whatever max_tokens allows: bounds the time spent
 
 
-def matching_string(pattern: str, rng: random.Random) -> str | None:
+def _shortest(tree: Any) -> int:
+    try:
+        return tree.getwidth()[0]
+    except Exception:  # widths of exotic constructs: let the budget decide while emitting
+        return 0
+
+
+class TooLong(Exception):
+    """Every string the pattern matches is longer than the limit."""
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self, text: str) -> str:
+        self.left -= len(text)
+        if self.left < 0:
+            raise TooLong
+        return text
+
+
+def matching_string(pattern: str, rng: random.Random, limit: int = MAX_CHARS) -> str | None:
     try:
         tree = parser.parse(pattern)
     except Exception:
         return None
+    limit = min(limit, MAX_CHARS)
+    if _shortest(tree) > limit:  # known before emitting a character
+        raise TooLong
     groups: dict[int, str] = {}
-    return _emit(tree, rng, groups)
+    try:
+        return _emit(tree, rng, groups, _Budget(limit))
+    except RecursionError:  # groups nested hundreds deep: treated like a pattern we cannot parse
+        return None
 
 
-def _emit(items: Any, rng: random.Random, groups: dict[int, str]) -> str:
-    return "".join(_one(op, av, rng, groups) for op, av in items)
+def _emit(items: Any, rng: random.Random, groups: dict[int, str], budget: _Budget) -> str:
+    return "".join(_one(op, av, rng, groups, budget) for op, av in items)
 
 
-def _one(op: Any, av: Any, rng: random.Random, groups: dict[int, str]) -> str:
+def _one(op: Any, av: Any, rng: random.Random, groups: dict[int, str], budget: _Budget) -> str:
     if op is c.LITERAL:
-        return chr(av)
+        return budget.spend(chr(av))
     if op is c.NOT_LITERAL:
-        return rng.choice([ch for ch in _ANY if ord(ch) != av])
+        return budget.spend(rng.choice([ch for ch in _ANY if ord(ch) != av]))
     if op is c.ANY:
-        return rng.choice(_ANY)
+        return budget.spend(rng.choice(_ANY))
     if op is c.IN:
-        return _from_class(av, rng)
+        return budget.spend(_from_class(av, rng))
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
         low, high, body = av
         high = min(high, low + _MAX_EXTRA_REPEATS)
-        return "".join(_emit(body, rng, groups) for _ in range(rng.randint(low, high)))
+        if low and _shortest(body) * low > budget.left:
+            raise TooLong
+        return "".join(_emit(body, rng, groups, budget) for _ in range(rng.randint(low, high)))
     if op is c.SUBPATTERN:
         group, _, _, body = av
-        text = _emit(body, rng, groups)
+        text = _emit(body, rng, groups, budget)
         if group is not None:
             groups[group] = text
         return text
     if op is getattr(c, "ATOMIC_GROUP", None):
-        return _emit(av, rng, groups)
+        return _emit(av, rng, groups, budget)
     if op is c.BRANCH:
-        return _emit(rng.choice(av[1]), rng, groups)
+        return _emit(rng.choice(av[1]), rng, groups, budget)
     if op is c.GROUPREF:
-        return groups.get(av, "")
+        return budget.spend(groups.get(av, ""))
     if op is c.GROUPREF_EXISTS:
         group, yes, no = av
-        return _emit(yes if group in groups else (no or []), rng, groups)
+        return _emit(yes if group in groups else (no or []), rng, groups, budget)
     return ""  # anchors, lookarounds
 
 

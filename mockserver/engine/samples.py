@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 WORDS = (
     "alpha", "amber", "apple", "atlas", "beacon", "birch", "bright", "canyon", "cedar", "clear",
@@ -30,6 +32,22 @@ def word(r: random.Random) -> str:
 
 def words(r: random.Random, n: int) -> str:
     return " ".join(word(r) for _ in range(n))
+
+
+def fit_length(text: str, schema: dict[str, Any], rng: random.Random) -> str:
+    """`text` lengthened with words, or cut, to the schema's minLength and maxLength."""
+    low = schema.get("minLength", 0)
+    high = schema.get("maxLength", math.inf)
+    if len(text) < low:  # whole words while they fit, joined once (repeated concatenation is quadratic)
+        pieces, size = [text] if text else [], len(text)
+        while size < low:
+            piece = word(rng)
+            pieces.append(piece)
+            size += len(piece) + (1 if size else 0)
+        text = " ".join(pieces)
+    if len(text) > high:
+        text = text[: int(high)].rstrip() or text[: int(high)]
+    return text + "x" * int(low - len(text)) if len(text) < low else text
 
 
 def person(r: random.Random) -> str:

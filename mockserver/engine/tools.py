@@ -22,10 +22,11 @@ from typing import Any
 
 import orjson
 
+from ..http.errors import invalid_request
 from ..ids import new_id
 from . import instances, tokenizer
 from .conversation import Conversation
-from .drafts import CALL, Draft
+from .drafts import CALL, UNFITTABLE, Draft
 
 GENERIC_WORDS = frozenset({
     "get", "set", "list", "create", "update", "delete", "fetch", "find", "run", "do", "make", "check",
@@ -134,20 +135,29 @@ def _first_callable(convo: Conversation) -> list[dict[str, Any]]:
     return convo.server_tools()[:1]
 
 
-def tool_input(tool: dict[str, Any], rng: random.Random, topic: str) -> dict[str, Any]:
+def tool_input(tool: dict[str, Any], rng: random.Random, topic: str,
+               max_chars: int = instances.DEFAULT_MAX_CHARS) -> dict[str, Any]:
+    """Raises instances.TooLarge when every valid input is longer than `max_chars`."""
     kind = tool.get("type") or "custom"
     for prefix, fixed in TYPED_TOOL_INPUTS.items():
         if kind.startswith(prefix):
             return dict(fixed)
-    return instances.generate_object(tool.get("input_schema") or {"type": "object"}, rng, topic)
+    try:
+        return instances.generate_object(tool.get("input_schema") or {"type": "object"}, rng, topic, max_chars)
+    except instances.SchemaProblem as problem:
+        raise invalid_request(f"tools: input_schema of tool `{tool.get('name', '')}`: {problem}") from None
 
 
 def tool_use_draft(tool: dict[str, Any], rng: random.Random, topic: str,
-                   caller: dict[str, Any] | None = None) -> Draft:
-    arguments = tool_input(tool, rng, topic)
+                   caller: dict[str, Any] | None = None, max_tokens: Any = None) -> Draft:
+    """A call whose input cannot fit in `max_tokens` costs more than any budget: `fit` leaves it out."""
+    try:
+        arguments, tokens = tool_input(tool, rng, topic, instances.max_chars_for(max_tokens)), None
+    except instances.TooLarge:
+        arguments, tokens = {}, UNFITTABLE
     block = {"type": "tool_use", "id": new_id("toolu_", rng), "name": tool.get("name", ""),
              "input": arguments, "caller": caller or {"type": "direct"}}
-    return Draft(CALL, block, call_tokens(block))
+    return Draft(CALL, block, tokens if tokens is not None else call_tokens(block))
 
 
 def call_tokens(block: dict[str, Any]) -> int:

@@ -1,4 +1,4 @@
-"""Server-sent event framing: `event: name` + `data: json` + blank line."""
+"""Server-sent event framing: `event: name` + `data: json` + blank line (and reading one line back)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,9 @@ def is_content_delta(name: str | None, payload: Any) -> bool:
     if name is None:
         return isinstance(payload, dict) and bool(payload.get("choices"))
     return name in ("content_block_delta", "completion")
+
+
+def sse_field(line: str) -> tuple[str, str]:
+    """One line of an event as (field, value): `data: x` and `data:x` both give ("data", "x")."""
+    field, _, value = line.partition(":")
+    return field, value[1:] if value.startswith(" ") else value

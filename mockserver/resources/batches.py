@@ -7,12 +7,14 @@ one result line per request (succeeded, errored, canceled or expired).
 
 from __future__ import annotations
 
+import logging
 import random
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
 import orjson
 
 from ..call import Call
+from ..engine import checks
 from ..http.errors import ApiError, invalid_request, not_found
 from ..http.replies import BytesReply, JsonReply, Reply
 from ..ids import new_id
@@ -24,6 +26,7 @@ from .stamps import rfc3339
 if TYPE_CHECKING:
     from ..app import AppState
 
+log = logging.getLogger("mockserver")
 MAX_REQUESTS = 100_000
 DAY = 24 * 3600.0
 _CHUNK = 500
@@ -183,11 +186,19 @@ def _outcome(state: AppState, batch: dict[str, Any], idx: int, custom_id: str,
     rng = random.Random(f"{state.config.seed}:{batch['id']}:{idx}")
     try:
         message = _run_engine(state, batch, params, rng, finished_at(batch, idx))
+        line = _line(custom_id, {"type": "succeeded", "message": message})
     except ApiError as error:
-        body = {"type": "error", "error": {"type": error.error_type, "message": error.message},
-                "request_id": new_id("req_", rng)}
-        return idx, "errored", _line(custom_id, {"type": "errored", "error": body}), None
-    return idx, "succeeded", _line(custom_id, {"type": "succeeded", "message": message}), message
+        return idx, "errored", _errored_line(custom_id, error, rng), None
+    except Exception:  # a stored request must never make reading its batch fail: it errors alone
+        log.exception("batch %s request %d could not be processed", batch["id"], idx)
+        return idx, "errored", _errored_line(custom_id, ApiError("api_error"), rng), None
+    return idx, "succeeded", line, message
+
+
+def _errored_line(custom_id: str, error: ApiError, rng: random.Random) -> bytes:
+    body = {"type": "error", "error": {"type": error.error_type, "message": error.message},
+            "request_id": new_id("req_", rng)}
+    return _line(custom_id, {"type": "errored", "error": body})
 
 
 def _run_engine(state: AppState, batch: dict[str, Any], params: dict[str, Any], rng: random.Random,
@@ -245,12 +256,21 @@ def _check_params(call: Call, index: int, params: dict[str, Any], validator: Any
         enabling = call.operation.beta_fields.get(name)
         if enabling and not any(beta in call.betas for beta in enabling):
             raise invalid_request(f"{prefix}{name}: Extra inputs are not permitted")
-    if validator is None:
-        return
     try:
-        validator.check(params)
+        if validator is not None:  # the limits compare what the schema made sure is a number
+            validator.check(params)
+            _check_limits(call, checks.whole_numbers(params))
     except ApiError as error:
         raise ApiError(error.error_type, prefix + error.message, status=error.status) from None
+
+
+def _check_limits(call: Call, params: dict[str, Any]) -> None:
+    """What /v1/messages refuses before generating; an unknown model still errors in the results."""
+    try:
+        entry = checks.resolve_model(params.get("model"), call.state.extras.get("catalog"))
+    except ApiError:
+        return
+    checks.check_max_tokens(params, entry, frozenset(call.betas))
 
 
 def _batch(call: Call) -> dict[str, Any]:

@@ -7,8 +7,10 @@ part is unpacked instead. The accepted bundle is written to a zip blob for later
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Iterable
@@ -16,13 +18,23 @@ from typing import Any, Iterable
 import yaml
 from starlette.datastructures import UploadFile
 
-from ..http.errors import invalid_request
+from ..http.errors import ApiError, invalid_request
 from ..store import Store
 
 MAX_BYTES = 8 * 1024 * 1024
 _NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _XML_TAG = re.compile(r"<[^>]+>")
 _RESERVED = ("anthropic", "claude")
+MAX_FRONT_MATTER = 64 * 1024  # name, description and a few small fields: far more than any real skill
+MAX_FLOW_DEPTH = 64
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_BAD_YAML = "SKILL.md frontmatter is not valid YAML."
+# zipfile and each decompressor report bad data their own way (bz2: OSError; a newer zip version:
+# NotImplementedError; an encrypted entry: RuntimeError).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, NotImplementedError,
+               RuntimeError)
+_ENCRYPTED = 0x1  # general-purpose flag bit 0
+_READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 _FRONT_MATTER_KEYS = {"name", "description", "license", "allowed-tools", "metadata", "compatibility"}
 
 
@@ -95,11 +107,23 @@ def _unzip(data: bytes) -> list[tuple[str, bytes]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [info for info in archive.infolist() if not info.is_dir()]
-        if sum(info.file_size for info in entries) > MAX_BYTES:
-            raise invalid_request("The total size of the skill's files must be less than 8 MB.")
+    except _ZIP_ERRORS:
+        raise _unreadable("it is not a valid zip archive") from None
+    if sum(info.file_size for info in entries) > MAX_BYTES:
+        raise invalid_request("The total size of the skill's files must be less than 8 MB.")
+    for info in entries:
+        if info.flag_bits & _ENCRYPTED:
+            raise _unreadable("the archive is encrypted")
+        if info.compress_type not in _READABLE_METHODS:
+            raise _unreadable(f"compression method {info.compress_type} is not supported (use stored or deflate)")
+    try:
         return [(info.filename, archive.read(info)) for info in entries]
-    except zipfile.BadZipFile:
-        raise invalid_request("The uploaded .zip file could not be read.") from None
+    except _ZIP_ERRORS:
+        raise _unreadable("the compressed data is corrupt") from None
+
+
+def _unreadable(reason: str) -> ApiError:
+    return invalid_request(f"The uploaded .zip file could not be read: {reason}.")
 
 
 def _front_matter(skill_md: bytes) -> tuple[str, str]:
@@ -107,16 +131,30 @@ def _front_matter(skill_md: bytes) -> tuple[str, str]:
     match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|$)", text, re.DOTALL)
     if match is None:
         raise invalid_request("SKILL.md must start with YAML frontmatter delimited by '---' lines.")
+    source = match.group(1)
+    if len(source) > MAX_FRONT_MATTER:
+        raise invalid_request(f"SKILL.md frontmatter must be at most {MAX_FRONT_MATTER} characters.")
+    if _flow_depth(source) > MAX_FLOW_DEPTH:  # PyYAML takes seconds to fail on 5,000 nested brackets
+        raise invalid_request(_BAD_YAML)
     try:
-        fields = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError:
-        raise invalid_request("SKILL.md frontmatter is not valid YAML.") from None
+        fields = yaml.safe_load(source) or {}
+    except (yaml.YAMLError, RecursionError):  # RecursionError: nesting deeper than Python's stack allows
+        raise invalid_request(_BAD_YAML) from None
     if not isinstance(fields, dict):
         raise invalid_request("SKILL.md frontmatter must be a YAML mapping.")
     unexpected = sorted(str(key) for key in fields if key not in _FRONT_MATTER_KEYS)
     if unexpected:
         raise invalid_request(f"unexpected key in SKILL.md frontmatter: {', '.join(unexpected)}")
     return _skill_name(fields.get("name")), _description(fields.get("description"))
+
+
+def _flow_depth(source: str) -> int:
+    """Deepest nesting of flow brackets, counting brackets inside strings too (an upper bound)."""
+    depth = deepest = 0
+    for bracket in _NOT_BRACKETS.sub("", source):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _skill_name(value: Any) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..faults import ConnectionCut, ErrorRates, Latency, StreamFault, hold, install_log_filter, mark_cut
+from ..http.capture import ResponseCapture
 from ..http.errors import ApiError
 from ..http.gate import request_headers
 from ..http.render import send_reply
@@ -198,16 +199,19 @@ class Behaviour:
             if plan.stamp:
                 base += self.limiter.stamp(call.api_key, call.body, reply, plan.taken)  # type: ignore[union-attr]
             hung_up = plan.delay > 0 and await hold(plan.delay, receive)
+        capture = ResponseCapture(send) if self.journal.on else None
+        out = capture or send
         try:
             if not hung_up:
-                await send_reply(fault.wrap(send, receive) if fault else send, reply, base)  # type: ignore[arg-type]
+                await send_reply(fault.wrap(out, receive) if fault else out, reply, base)  # type: ignore[arg-type]
         except ConnectionCut:
             mark_cut()
-        if self.journal.on:
+        if capture is not None:
             entry = _entry(scope, reply, request_id, operation, call, rule, fault,  # type: ignore[arg-type]
                            self.journal_body_bytes)
             if hung_up:
                 entry.update(status=CLIENT_GONE, error=None)
+            entry["response"] = capture.summary() if capture.status else None
             self.journal.record(entry)
 
 

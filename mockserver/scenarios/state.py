@@ -184,6 +184,15 @@ class SharedState:
                                         (session,)).fetchall()
         return [{"session": s, "name": n, "state": st} for s, n, st in rows]
 
+    def counters(self, session: str | None) -> list[dict[str, Any]]:
+        """How often each stateful rule matched (`seen`) and answered (`served`), per session."""
+        query, args = "SELECT session, rule, seen, served FROM counters", ()
+        if session is not None:
+            query, args = query + " WHERE session = ?", (session,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY session, rule", args).fetchall()
+        return [{"session": s, "rule": r, "seen": seen, "served": served} for s, r, seen, served in rows]
+
     def reset_state(self, session: str | None) -> None:
         with self.transaction():
             for table in ("counters", "scenarios"):

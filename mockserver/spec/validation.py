@@ -10,7 +10,7 @@ import jsonschema_rs
 from ..http.errors import invalid_request
 from .explain import Explainer, format_problem
 from .loader import Spec, schemas_for_version, version_keys
-from .operations import Operation, Parameter
+from .operations import Operation
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -72,76 +72,3 @@ def _body_validator(schema: dict, root: dict, explainer: Explainer) -> BodyValid
     # at start-up than compiling every component.
     validator = jsonschema_rs.validator_for({**schema, **root}, validate_formats=True)
     return BodyValidator(validator.is_valid, schema, explainer, validator)
-
-
-# -- query parameters ------------------------------------------------------------------------
-
-def parse_query(parameters: tuple[Parameter, ...], pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """Coerce query strings to their declared types; `name[]=a&name[]=b` and `name=a&name=b` both work."""
-    raw: dict[str, list[str]] = {}
-    for key, value in pairs:
-        raw.setdefault(key.removesuffix("[]"), []).append(value)
-    result: dict[str, Any] = {}
-    for param in parameters:
-        name = param.name.removesuffix("[]")
-        values = raw.get(name)
-        if values is None:
-            if param.required:
-                raise invalid_request(f"{param.name}: Field required")
-            continue
-        result[name] = _coerce_parameter(param, values)
-    return result
-
-
-def _coerce_parameter(param: Parameter, values: list[str]) -> Any:
-    schema = param.schema
-    if param.is_array:
-        item_schema = schema.get("items", {})
-        items = [_coerce(param.name, item_schema, value) for value in values]
-        problem = Explainer({}).explain({k: v for k, v in schema.items() if k != "items"}, items)
-        if problem:
-            raise invalid_request(format_problem(([param.name, *problem[0]], problem[1])))
-        return items
-    return _coerce(param.name, schema, values[-1])
-
-
-def _coerce(name: str, schema: dict, value: str) -> Any:
-    kind = _scalar_type(schema)
-    try:
-        if kind == "integer":
-            result: Any = int(value)
-        elif kind == "number":
-            result = float(value)
-        elif kind == "boolean":
-            if value.lower() not in ("true", "false", "1", "0"):
-                raise ValueError
-            result = value.lower() in ("true", "1")
-        else:
-            result = value
-    except ValueError:
-        raise invalid_request(f"{name}: {_PARSE_MESSAGES[kind]}") from None
-    problem = Explainer({}).explain(_scalar_schema(schema), result)
-    if problem:
-        raise invalid_request(format_problem(([name, *problem[0]], problem[1])))
-    return result
-
-
-_PARSE_MESSAGES = {
-    "integer": "Input should be a valid integer, unable to parse string as an integer",
-    "number": "Input should be a valid number, unable to parse string as a number",
-    "boolean": "Input should be a valid boolean, unable to interpret input",
-}
-
-
-def _scalar_type(schema: dict) -> str:
-    if "type" in schema and isinstance(schema["type"], str):
-        return schema["type"]
-    for member in schema.get("anyOf", ()):
-        if member.get("type") not in (None, "null"):
-            return member["type"]
-    return "string"
-
-
-def _scalar_schema(schema: dict) -> dict:
-    members = [m for m in schema.get("anyOf", ()) if m.get("type") != "null"]
-    return members[0] if len(members) == 1 else schema

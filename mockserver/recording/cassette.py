@@ -1,0 +1,192 @@
+"""Cassettes: recorded request/response pairs in one human-readable YAML file each.
+
+    version: 1
+    upstream: https://api.anthropic.com
+    interactions:
+    - request:  {operation, method, uri, headers, body: {json: ...} | {string: ...} | {base64: ...}}
+      response: {status, headers, body: {...}}          # or, for server-sent events:
+      response: {status, headers, events: [{event, delay, json | data}, ...]}
+
+A JSON body is stored as YAML structure only when re-encoding it gives back the recorded bytes,
+so replay is byte-for-byte and diffs stay line-by-line; anything else is stored as text or base64.
+`delay` is the seconds since the previous event (the first: since the response headers).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from ..http.sse import encode_event
+
+FORMAT_VERSION = 1
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(slots=True)
+class RecordedRequest:
+    operation: str
+    method: str
+    uri: str  # path and query string
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass(slots=True)
+class RecordedEvent:
+    name: str | None
+    data: str
+    delay: float = 0.0
+
+    def encoded(self) -> bytes:
+        return encode_event(self.name, self.data)
+
+
+@dataclass(slots=True)
+class RecordedResponse:
+    status: int
+    headers: list[tuple[str, str]]  # lower-case names, in the order received
+    body: bytes = b""
+    events: list[RecordedEvent] | None = None  # set for text/event-stream
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key == name), None)
+
+
+@dataclass(slots=True)
+class Interaction:
+    request: RecordedRequest
+    response: RecordedResponse
+    plan: Any = field(default=None, repr=False, compare=False)  # replay.ReplayPlan, built once
+
+
+@dataclass(slots=True)
+class CassetteFile:
+    path: Path
+    interactions: list[Interaction]
+    existed: bool
+    upstream: str | None = None
+    placeholders: dict[str, int] = field(default_factory=dict)  # normalize rule -> last number given
+
+
+def read_cassette(path: Path) -> CassetteFile:
+    """The cassette at `path`; an empty one (existed=False) when there is no such file."""
+    if not path.exists():
+        return CassetteFile(path, [], existed=False)
+    with open(path, "rb") as handle:
+        raw = yaml.load(handle, Loader=_Loader) or {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("interactions", []), list):
+        raise ValueError(f"{path}: not a cassette (expected a mapping with `interactions`)")
+    interactions = [_interaction(item, path, i) for i, item in enumerate(raw.get("interactions") or [])]
+    return CassetteFile(path, interactions, True, raw.get("upstream"), dict(raw.get("placeholders") or {}))
+
+
+def write_cassette(cassette: CassetteFile) -> None:
+    """Write atomically: a reader (another worker, a test) never sees half a file."""
+    document: dict[str, Any] = {"version": FORMAT_VERSION}
+    if cassette.upstream:
+        document["upstream"] = cassette.upstream
+    if cassette.placeholders:
+        document["placeholders"] = cassette.placeholders
+    document["interactions"] = [_plain_interaction(i) for i in cassette.interactions]
+    text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    cassette.path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cassette.path.with_name(f".{cassette.path.name}.{os.getpid()}.tmp")
+    temporary.write_text("# anthropic-mockserver cassette (README: Record and replay)\n" + text)
+    os.replace(temporary, cassette.path)
+
+
+# -- bodies ------------------------------------------------------------------------------------
+
+def pack_body(raw: bytes) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        parsed = orjson.loads(raw)
+        if orjson.dumps(parsed) == raw:
+            return {"json": parsed}
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return {"string": raw.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(raw).decode()}
+
+
+def unpack_body(packed: dict[str, Any] | None) -> bytes:
+    if not packed:
+        return b""
+    if "json" in packed:
+        return orjson.dumps(packed["json"])
+    if "string" in packed:
+        return packed["string"].encode("utf-8")
+    return base64.b64decode(packed.get("base64", ""))
+
+
+def _pack_event(event: RecordedEvent) -> dict[str, Any]:
+    packed: dict[str, Any] = {"event": event.name, "delay": round(event.delay, 4)}
+    body = pack_body(event.data.encode("utf-8"))
+    packed.update({"json": body["json"]} if "json" in body else {"data": event.data})
+    return packed
+
+
+def _unpack_event(item: dict[str, Any]) -> RecordedEvent:
+    data = orjson.dumps(item["json"]).decode() if "json" in item else str(item.get("data", ""))
+    return RecordedEvent(item.get("event"), data, float(item.get("delay") or 0.0))
+
+
+# -- YAML <-> objects ----------------------------------------------------------------------------
+
+def _plain_interaction(interaction: Interaction) -> dict[str, Any]:
+    request, response = interaction.request, interaction.response
+    plain_request: dict[str, Any] = {"operation": request.operation, "method": request.method, "uri": request.uri,
+                                     "headers": dict(request.headers)}
+    if request.body:
+        plain_request["body"] = pack_body(request.body)
+    plain_response: dict[str, Any] = {"status": response.status, "headers": dict(response.headers)}
+    if response.events is not None:
+        plain_response["events"] = [_pack_event(e) for e in response.events]
+    elif response.body:
+        plain_response["body"] = pack_body(response.body)
+    return {"request": plain_request, "response": plain_response}
+
+
+def _interaction(item: Any, path: Path, index: int) -> Interaction:
+    try:
+        request, response = item["request"], item["response"]
+        events = [_unpack_event(e) for e in response["events"]] if "events" in response else None
+        recorded = RecordedResponse(int(response["status"]), _header_list(response.get("headers")),
+                                    unpack_body(response.get("body")), events)
+        if events is not None:
+            recorded.body = b"".join(e.encoded() for e in events)
+        return Interaction(
+            RecordedRequest(str(request.get("operation", "")), str(request["method"]).upper(), str(request["uri"]),
+                            {str(k).lower(): str(v) for k, v in (request.get("headers") or {}).items()},
+                            unpack_body(request.get("body"))),
+            recorded)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{path}: interaction {index} is malformed: {error!r}") from None
+
+
+def _header_list(headers: Any) -> list[tuple[str, str]]:
+    if isinstance(headers, dict):
+        return [(str(k).lower(), str(v)) for k, v in headers.items()]
+    return [(str(k).lower(), str(v)) for k, v in headers or []]
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Multi-line strings as literal blocks: readable, and a changed line is a one-line diff."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> Any:
+    style = "|" if "\n" in value and not value.endswith((" ", "\t")) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)

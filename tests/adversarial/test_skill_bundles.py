@@ -1,0 +1,102 @@
+"""Issue 11, item 11: skill uploads the mock cannot read (an encrypted or imploded zip, AES, corrupt
+deflate data, 5,000-deep YAML front matter) get the API's 400 for a bad bundle, never a 500."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+import httpx
+import pytest
+
+from ..helpers import KEY, LEGACY
+from .support_c import answered_quickly, assert_envelope, in_background, running
+
+SKILL_MD = b"---\nname: greeter\ndescription: Says hello.\n---\n\n# Greeter\n"
+UNREADABLE_ZIP = "The uploaded .zip file could not be read: {reason}."
+BAD_FRONT_MATTER = "SKILL.md frontmatter is not valid YAML."
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running() as server:
+        yield server
+
+
+def _zip(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _patched(data: bytes, *, flags: int | None = None, method: int | None = None) -> bytes:
+    """Rewrite the general-purpose flags and compression method in every local and central header."""
+    out = bytearray(data)
+    for signature, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        start = out.find(signature)
+        while start != -1:
+            if flags is not None:
+                struct.pack_into("<H", out, start + flag_at, flags)
+            if method is not None:
+                struct.pack_into("<H", out, start + method_at, method)
+            start = out.find(signature, start + 4)
+    return bytes(out)
+
+
+def _corrupt_deflate() -> bytes:
+    data = _zip({"greeter/SKILL.md": SKILL_MD * 50})
+    start = data.find(b"greeter/SKILL.md") + len("greeter/SKILL.md")  # the local entry's data follows its name
+    garbage = bytes((b ^ 0x5A) for b in data[start:start + 40])
+    return data[:start] + garbage + data[start + 40:]
+
+
+BAD_ZIPS = {
+    "encryption flag": (_patched(_zip({"greeter/SKILL.md": SKILL_MD}), flags=0x1), "the archive is encrypted"),
+    "AES (method 99)": (_patched(_zip({"greeter/SKILL.md": SKILL_MD}), method=99),
+                        "compression method 99 is not supported (use stored or deflate)"),
+    "implode (method 6)": (_patched(_zip({"greeter/SKILL.md": SKILL_MD}), method=6),
+                           "compression method 6 is not supported (use stored or deflate)"),
+    "corrupt deflate data": (_corrupt_deflate(), "the compressed data is corrupt"),
+}
+
+
+def _upload(server, path: str, filename: str, data: bytes) -> httpx.Response:
+    return httpx.post(f"{server.base_url}{path}", files=[("files[]", (filename, data, "application/zip"))],
+                      headers={"x-api-key": KEY, "anthropic-version": LEGACY}, timeout=10)
+
+
+def _a_skill(server) -> str:
+    response = _upload(server, "/v1/skills", "greeter.zip", _zip({"greeter/SKILL.md": SKILL_MD}))
+    assert response.status_code == 200, response.text
+    return response.json()["id"]
+
+
+@pytest.mark.parametrize("case", BAD_ZIPS, ids=list(BAD_ZIPS))
+def test_unreadable_zips_are_400_on_both_upload_routes(server, case):
+    data, reason = BAD_ZIPS[case]
+    for path in ("/v1/skills", f"/v1/skills/{_a_skill(server)}/versions"):
+        with in_background(lambda: _upload(server, path, "greeter.zip", data)) as got:
+            answered_quickly(server)
+        assert_envelope(got[0], 400, UNREADABLE_ZIP.format(reason=reason))
+
+
+def test_deeply_nested_front_matter_is_400(server):
+    deep = b"---\nname: greeter\ndescription: x\nmetadata: " + b"[" * 5000 + b"]" * 5000 + b"\n---\n"
+    mappings = b"---\nname: greeter\ndescription: x\nmetadata: " + b"{k: " * 5000 + b"}" * 5000 + b"\n---\n"
+    for skill_md in (deep, mappings):
+        for files in ([("files[]", ("greeter/SKILL.md", skill_md, "text/markdown"))],
+                      [("files[]", ("greeter.zip", _zip({"greeter/SKILL.md": skill_md}), "application/zip"))]):
+            with in_background(lambda: httpx.post(f"{server.base_url}/v1/skills", files=files, timeout=10,
+                                                  headers={"x-api-key": KEY, "anthropic-version": LEGACY})) as got:
+                answered_quickly(server)
+            assert_envelope(got[0], 400, BAD_FRONT_MATTER)
+
+
+def test_a_readable_zip_is_still_accepted(server):
+    stored = _zip({"greeter/SKILL.md": SKILL_MD, "greeter/run.py": b"print(1)\n"}, method=zipfile.ZIP_STORED)
+    response = _upload(server, "/v1/skills", "greeter.zip", stored)
+    assert response.status_code == 200, response.text
+    assert response.json()["latest_version_id"].startswith("skillver_")
