@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import contract, steady
+from .recording import command as recording_command
 from .config import DEFAULT_SPEC, Config
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
@@ -84,12 +85,15 @@ def _positive(kind: type) -> Any:
 
     parse.__name__ = kind.__name__  # argparse names the type in its "invalid int value" message
     return parse
+    recording_command.add_serve_options(serve)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
     fields = {f.name for f in dataclasses.fields(Config)}
     values = {k: v for k, v in vars(args).items() if k in fields}
     for name in ("api_keys", "admin_keys", "rules_files", "error_rates", "rate_limits"):
+        values[name] = tuple(values.get(name) or ())
+    for name in recording_command.TUPLE_OPTIONS:
         values[name] = tuple(values.get(name) or ())
     return Config(**values)
 
@@ -107,6 +111,10 @@ def config_from_env() -> Config:
     raw["rules_files"] = tuple(Path(p) for p in raw.get("rules_files", ()))
     for name in ("api_keys", "admin_keys", "error_rates", "rate_limits"):
         raw[name] = tuple(raw.get(name, ()))
+    for name in recording_command.TUPLE_OPTIONS:
+        raw[name] = tuple(raw.get(name, ()))
+    if raw.get("cassettes") is not None:
+        raw["cassettes"] = Path(raw["cassettes"])
     return Config(**raw)
 
 
@@ -120,6 +128,7 @@ def serve(config: Config, *, announce: bool = True) -> int:
     from .spec import load_spec
 
     check_settings(config)  # fail once, clearly, rather than in every worker
+    recording_command.check_recording(config)
     if config.workers > 1 and config.data_dir is None:
         # Workers are separate processes: they can only share state through a database file.
         config = dataclasses.replace(config, data_dir=Path(tempfile.mkdtemp(prefix="mockserver-")))
@@ -187,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _serve_parser(sub)
     contract.add_parser(sub)
     steady.add_parser(sub)
+    recording_command.add_parser(sub)
     check = sub.add_parser("validate", help="check the OpenAPI spec")
     check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     args = parser.parse_args(argv)
@@ -201,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return contract.run(args)
     if args.command == "validate":
         return validate(args.spec_path)
+    if args.command == "cassette":
+        return recording_command.run(args)
     parser.print_help()
     return 2
 

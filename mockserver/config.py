@@ -47,5 +47,17 @@ class Config:
     max_header_bytes: int = 64 * 1024   # request line + headers; larger: 431 and the connection closes
     header_timeout: float = 10.0        # seconds for the request line and headers to arrive
     body_timeout: float = 30.0          # seconds a started body may stall before the connection closes
+    # record and replay (README: Record and replay; mockserver/recording/)
+    proxy: str | None = None            # upstream base URL to forward to (and record from)
+    cassettes: Path | None = None       # folder of cassettes; set: requests go through the recorder
+    cassette: str = "default"           # cassette name (a request may pick another with x-mock-cassette)
+    record_mode: str | None = None      # none | once | new_episodes | all | passthrough (default: once with --proxy)
+    on_miss: str = "error"              # error (599 mock_cassette_miss) | synthesize (answer as the mock)
+    replay_speed: float = 0.0           # recorded stream delays times this (0: as fast as possible)
+    keep_ids: bool = False              # replay the recorded request-id instead of a fresh one
+    match_ignore: tuple[str, ...] = ()  # JSON paths left out when matching request bodies
+    match_headers: tuple[str, ...] = () # request headers that must also match
+    redact_paths: tuple[str, ...] = ()  # JSON paths never written (request and response bodies)
+    normalize: tuple[str, ...] = ()     # "ids", "dates" or "REGEX=>PLACEHOLDER" ({n}: 1, 2, ... per value)
     journal_body_bytes: int = 64 * 1024  # request body bytes a journal entry keeps (more: truncated, flagged)
     control_body_bytes: int = 4 * 1024 * 1024  # largest /_mock request body (413 above)
