@@ -61,6 +61,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     faults.add_argument("--journal-body-bytes", type=int, default=64 * 1024,
                         help="request body bytes a journal entry keeps; larger bodies are truncated and flagged")
     steady.add_format_options(serve)
+    recording_command.add_serve_options(serve)
     _limits_arguments(serve)
 
 
@@ -85,7 +86,6 @@ def _positive(kind: type) -> Any:
 
     parse.__name__ = kind.__name__  # argparse names the type in its "invalid int value" message
     return parse
-    recording_command.add_serve_options(serve)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
