@@ -24,12 +24,12 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
+from .recording.redaction import SECRET_HEADERS  # the same secrets a cassette never holds
 from .scenarios.state import connect
 
 DB_NAME = "journal.db"
 FLUSH_SECONDS = 0.005
 
-SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
 FINGERPRINT_PREFIX = "redacted:"
 
 Entry = dict[str, Any]
