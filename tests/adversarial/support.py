@@ -1,19 +1,17 @@
-"""Shared by the adversarial tests: a real server in its own process (so its RSS can be read from
-/proc), raw bytes over a socket, the error-envelope check, and "another client is still served"."""
+"""Shared by part A's adversarial tests: a real server in its own process (part B's ServerProcess,
+so its RSS can be read from /proc), raw bytes over a socket, the error-envelope check, and
+"another client is still served"."""
 
 from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
-import httpx
+from . import support_b
 
 KEY = "sk-ant-api03-adversarial"
 VERSION = "2023-06-01"
@@ -22,55 +20,7 @@ ASK = {"model": MODEL, "max_tokens": 16, "messages": [{"role": "user", "content"
 MEANWHILE_SECONDS = 1.0  # the issue's bound for a normal client while another one misbehaves
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ServerProcess:
-    """`mockserver serve ARGS` on a free loopback port, in a child process."""
-
-    def __init__(self, *args: str) -> None:
-        self.port = free_port()
-        command = [sys.executable, "-m", "mockserver", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   *args]
-        root = Path(__file__).resolve().parents[2]
-        self.process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._wait_ready()
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{self.base_url}/_mock/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("server did not start")
-
-    def rss_mb(self) -> float:
-        """Resident memory of the server process, from /proc/PID/status."""
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+ServerProcess = support_b.ServerProcess  # `mockserver serve ARGS` in its own process; .start(), .rss_mb()
 
 
 @dataclass

@@ -32,14 +32,14 @@ BILLION_LAUGHS = (
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess()
+    process = ServerProcess().start()
     yield process
     process.stop()
 
 
 @pytest.fixture(scope="module")
 def token_server():
-    process = ServerProcess("--control-token", TOKEN)
+    process = ServerProcess("--control-token", TOKEN).start()
     yield process
     process.stop()
 
@@ -221,7 +221,7 @@ def test_control_bodies_are_capped(server):
 
 @pytest.fixture(scope="module")
 def locked_server():
-    process = ServerProcess("--api-key", "sk-real", "--api-key", KEY)  # the command, plus our key
+    process = ServerProcess("--api-key", "sk-real", "--api-key", KEY).start()  # the command + our key
     yield process
     process.stop()
 

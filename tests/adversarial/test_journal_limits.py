@@ -21,7 +21,7 @@ BIG_MB = 25
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess("--journal")
+    process = ServerProcess("--journal").start()
     yield process
     process.stop()
 

@@ -15,7 +15,7 @@ from .support import (ASK, KEY, VERSION, ServerProcess, assert_envelope, normal_
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess()
+    process = ServerProcess().start()
     yield process
     process.stop()
 
