@@ -28,9 +28,11 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--stateless", action="store_true",
                        help="answer any valid request with a schema-valid example; every id exists")
     serve.add_argument("--api-key", dest="api_keys", action="append", default=[],
-                       help="accept only these API keys (repeatable); default: any non-empty key")
+                       help="accept only these API keys (repeatable); default: any non-empty key. "
+                            "With it, admin routes accept only --admin-key keys")
     serve.add_argument("--admin-key", dest="admin_keys", action="append", default=[],
-                       help="admin keys for /v1/organizations (repeatable); default: any sk-ant-admin... key")
+                       help="admin keys for /v1/organizations (repeatable); default: any sk-ant-admin... key, "
+                            "but none when --api-key is given (then only these keys open the admin routes)")
     serve.add_argument("--strict-betas", action="store_true", help="reject unknown anthropic-beta values")
     serve.add_argument("--reply", choices=("prose", "echo"), default="prose")
     serve.add_argument("--data-dir", type=Path, help="keep state in this folder (default: in memory)")
@@ -40,6 +42,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--tokens-per-second", type=float, default=0.0, help="stream pacing (0: no pacing)")
     serve.add_argument("--rules", dest="rules_files", action="append", type=Path, default=[])
     serve.add_argument("--control-token", help="allow /_mock from other hosts with this bearer token")
+    serve.add_argument("--control-body-bytes", type=int, default=4 * 1024 * 1024,
+                       help="largest /_mock request body in bytes (README: Security)")
     serve.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
     serve.add_argument("--fuzz", dest="fuzz_seed", type=int, metavar="SEED",
@@ -55,6 +59,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                         help="leave out anthropic-ratelimit-* headers when no limit is enforced")
     faults.add_argument("--journal", action="store_true", help="record every request from the start")
     faults.add_argument("--journal-size", type=int, default=1000, help="journal entries kept")
+    faults.add_argument("--journal-body-bytes", type=int, default=64 * 1024,
+                        help="request body bytes a journal entry keeps; larger bodies are truncated and flagged")
     steady.add_format_options(serve)
     recording_command.add_serve_options(serve)
     serve.add_argument("--store", default=os.environ.get(STORE_ENV) or None, metavar="URL",

@@ -60,3 +60,5 @@ class Config:
     redact_paths: tuple[str, ...] = ()  # JSON paths never written (request and response bodies)
     normalize: tuple[str, ...] = ()     # "ids", "dates" or "REGEX=>PLACEHOLDER" ({n}: 1, 2, ... per value)
     store: str | None = None            # postgresql://user@host/db: state shared by replicas (default: SQLite)
+    journal_body_bytes: int = 64 * 1024  # request body bytes a journal entry keeps (more: truncated, flagged)
+    control_body_bytes: int = 4 * 1024 * 1024  # largest /_mock request body (413 above)

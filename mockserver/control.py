@@ -1,20 +1,21 @@
 """The mock's own API under /_mock (spec: openapi/control.yaml): rules, scenario states, the
 request journal, verification and reset.
 
-Loopback clients only, unless `--control-token` is set: then every call but health needs
-`Authorization: Bearer TOKEN`. Any call but health turns the journal on (unless it was
-switched off explicitly), so reading it later finds the requests made in between.
+Who may call is decided by http/guard.py (loopback names and clients, or a bearer token; no
+foreign Origin; JSON or YAML bodies). Bodies are capped (`--control-body-bytes`) and parsed by
+scenarios/documents.py (bounded YAML, plain JSON values). Any call but health turns the journal
+on (unless it was switched off explicitly), so reading it later finds the requests made in between.
 """
 
 from __future__ import annotations
 
-import hmac
 import os
 from typing import TYPE_CHECKING, Any
 
 import orjson
-import yaml
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,7 +23,10 @@ from starlette.routing import Route
 from . import __version__
 from .http.capture import response_view
 from .db import StoreUnavailable
-from .journal import entry_filter, newest
+from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard, Refusal, control_error_body
+from .http.request_ids import RequestIds, worker_salt
+from .journal import entry_filter, newest, redact_expected
+from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
 from .served import served_state
@@ -32,14 +36,9 @@ if TYPE_CHECKING:
     from .app import AppState
     from .scenarios import Behaviour
 
-_LOOPBACK = ("127.", "::1", "::ffff:127.")
-_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-
-
-class ControlError(Exception):
-    def __init__(self, status: int, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.error_type, self.message = status, error_type, message
+_YAML_TYPES = BODY_TYPES - {"application/json"}
+_PARSE_INLINE_BYTES = 64 * 1024
+ControlError = Refusal  # an error a control route answers with
 
 
 def control_app(state: AppState) -> Any:
@@ -62,58 +61,14 @@ def control_app(state: AppState) -> Any:
         Route("/_mock/state", api.served, methods=["GET"]),
         *ui_routes(),
     ]
-    app = Starlette(routes=routes, exception_handlers={ControlError: _error_response,
-                                                       StoreUnavailable: _store_unavailable})
-    return _Guard(app, state.config.control_token)
-
-
-class _Guard:
-    """Loopback-only, or a bearer token when one is configured; health is always open.
-    Browsers may call only from the mock's own origin (the inspector page), so another site's
-    page cannot drive the API through a visitor's browser. The inspector's static assets load
-    without the token (they hold no data; the page asks for the token)."""
-
-    def __init__(self, app: Any, token: str | None) -> None:
-        self.app = app
-        self.token = token
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["path"] != "/_mock/health":
-            refusal = self._refusal(scope)
-            if refusal is not None:
-                await refusal(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-    def _refusal(self, scope: dict[str, Any]) -> Response | None:
-        if _foreign_origin(scope):
-            return _json({"type": "error", "error": {"type": "permission_error", "message":
-                          "control API: requests from another origin are refused"}}, 403)
-        if self.token is not None:
-            if scope["path"] in ASSET_PATHS:
-                return None
-            headers = dict(scope["headers"])
-            scheme, _, given = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), self.token):
-                return None
-            return _json({"type": "error", "error": {"type": "authentication_error",
-                          "message": "control API: send Authorization: Bearer <control token>"}}, 401)
-        client = scope.get("client")
-        if client is None or str(client[0]).startswith(_LOOPBACK) or client[0] in ("localhost", "testclient"):
-            return None
-        return _json({"type": "error", "error": {"type": "permission_error", "message":
-                      "control API: loopback clients only; start the server with --control-token to allow others"}},
-                     403)
-
-
-def _foreign_origin(scope: dict[str, Any]) -> bool:
-    """A browser request whose page is not served by this host (`Origin` differs from `Host`)."""
-    headers = dict(scope["headers"])
-    origin = headers.get(b"origin")
-    if origin is None:
-        return False
-    host = headers.get(b"host", b"")
-    return origin not in (b"http://" + host, b"https://" + host)
+    handlers = {ControlError: _error_response, HTTPException: _routing_error,
+                StoreUnavailable: _store_unavailable, Exception: _bug_response}
+    app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
+    config = state.config
+    app.state.body_limit = config.control_body_bytes
+    ids = RequestIds(config.seed, f"control:{worker_salt(config.workers)}")
+    return ControlGuard(app, token=config.control_token, host=config.host, ids=ids,
+                        token_free_paths=ASSET_PATHS)  # the inspector's page asks for the token itself
 
 
 class _ControlApi:
@@ -239,7 +194,7 @@ class _ControlApi:
         spec = await _document(request) or {}
         _check(spec, "Verification")
         try:
-            match = compile_match(spec.get("match"))
+            match = compile_match(redact_expected(spec.get("match")))
         except Exception as error:  # a regex or a JSON path that does not compile
             raise ControlError(400, "invalid_request_error", f"match: {error}") from None
         session = spec.get("session", _session(request))
@@ -279,14 +234,36 @@ def _session(request: Request) -> str | None:
 
 
 async def _document(request: Request) -> Any:
-    raw = await request.body()
+    raw = await _read_capped(request, request.app.state.body_limit)
     if not raw.strip():
         return None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    load = load_yaml if content_type in _YAML_TYPES else load_json
     try:
-        return yaml.safe_load(raw) if content_type in _YAML_TYPES else orjson.loads(raw)
-    except (yaml.YAMLError, orjson.JSONDecodeError) as error:
-        raise ControlError(400, "invalid_request_error", f"cannot parse the body: {error}") from None
+        if len(raw) <= _PARSE_INLINE_BYTES:
+            return load(raw)
+        return await run_in_threadpool(load, raw)  # a big document must not hold up other clients
+    except DocumentError as error:
+        raise ControlError(400, "invalid_request_error", str(error)) from None
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    """The body, or 413 as soon as it is known to be larger than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ControlError:
+    return ControlError(413, "request_too_large", f"control API bodies are limited to {limit} bytes "
+                                                  "(--control-body-bytes)")
 
 
 def _check(document: Any, schema: str) -> None:
@@ -319,10 +296,30 @@ def _json(body: Any, status: int = 200) -> Response:
 
 async def _error_response(request: Request, error: Exception) -> Response:
     assert isinstance(error, ControlError)
-    return _json({"type": "error", "error": {"type": error.error_type, "message": error.message}}, error.status)
+    return _error_json(request, error.status, error.error_type, error.message)
+
 
 
 async def _store_unavailable(request: Request, error: Exception) -> Response:
     """The shared database is away (replicas on PostgreSQL): say so, in the control API's envelope."""
-    return _json({"type": "error", "error": {"type": "api_error",
-                                             "message": f"shared state store unavailable: {error}"}}, 503)
+    return _error_json(request, 503, "api_error", f"shared state store unavailable: {error}")
+
+
+async def _routing_error(request: Request, error: Exception) -> Response:
+    """No such route (404) or method (405), in the envelope too."""
+    assert isinstance(error, HTTPException)
+    error_type = "not_found_error" if error.status_code == 404 else "invalid_request_error"
+    message = f"{request.method} {request.url.path}: {error.detail}"
+    response = _error_json(request, error.status_code, error_type, message)
+    response.headers.update(error.headers or {})
+    return response
+
+
+async def _bug_response(request: Request, error: Exception) -> Response:
+    """A bug of ours still answers in the envelope (the guard logs it)."""
+    return _error_json(request, 500, "api_error", "Internal server error")
+
+
+def _error_json(request: Request, status: int, error_type: str, message: str) -> Response:
+    body = control_error_body(error_type, shorten(message), request.scope.get(REQUEST_ID_KEY, ""))
+    return Response(body, status_code=status, media_type="application/json")

@@ -1,5 +1,10 @@
 """The request journal: what API requests came in, and how the mock answered.
 
+Entries never hold secrets: `x-api-key`, `authorization` (and the other SECRET_HEADERS) are kept
+as a short fingerprint, the same for the same key, so tests can tell keys apart. Request bodies
+are kept up to `--journal-body-bytes`; a larger one is kept as that many bytes of its text and
+flagged `body_truncated`.
+
 Recording is off until something asks for it (`--journal`, a rules file, or any control-API
 call other than health), so a plain mock pays nothing for it. A single worker keeps entries
 in a bounded in-memory deque. Several workers share a SQLite file: each worker buffers entries
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import hashlib
 import itertools
 import threading
 from pathlib import Path
@@ -18,13 +24,59 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
+from .recording.redaction import SECRET_HEADERS  # the same secrets a cassette never holds
 from .scenarios.state import connect
 
 DB_NAME = "journal.db"
 FLUSH_SECONDS = 0.005
 
+FINGERPRINT_PREFIX = "redacted:"
+
 Entry = dict[str, Any]
 Filter = Callable[[Entry], bool]
+
+
+def fingerprint(secret: str) -> str:
+    """`redacted:` and 8 hex digits of the secret's SHA-256: tells keys apart, reveals nothing."""
+    return FINGERPRINT_PREFIX + hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    """A copy with secret values replaced by their fingerprint (`Bearer redacted:...` keeps its scheme)."""
+    kept = dict(headers)
+    for name in SECRET_HEADERS.intersection(kept):
+        scheme, space, token = kept[name].strip().partition(" ")
+        if space and scheme.isalpha() and token.strip():
+            kept[name] = f"{scheme} {fingerprint(token.strip())}"
+        else:
+            kept[name] = fingerprint(kept[name].strip())
+    return kept
+
+
+def redact_expected(match: Any) -> Any:
+    """A verify `match` whose exact secret-header values are fingerprinted the way entries are,
+    so `{"headers": {"x-api-key": KEY}}` still finds the requests sent with KEY."""
+    if not isinstance(match, dict) or not isinstance(match.get("headers"), dict):
+        return match
+    headers = dict(match["headers"])
+    for name, expected in headers.items():
+        lower = name.lower()
+        if lower not in SECRET_HEADERS:
+            continue
+        if isinstance(expected, str) and "*" not in expected and FINGERPRINT_PREFIX not in expected:
+            headers[name] = redact_headers({lower: expected})[lower]
+        elif isinstance(expected, dict) and isinstance(expected.get("equals"), str) \
+                and FINGERPRINT_PREFIX not in expected["equals"]:
+            headers[name] = {"equals": redact_headers({lower: expected["equals"]})[lower]}
+    return {**match, "headers": headers}
+
+
+def journal_body(body: Any, raw: bytes, limit: int) -> dict[str, Any]:
+    """The entry fields for a request body: the parsed body, or the first `limit` bytes of its text."""
+    if len(raw) <= limit:
+        return {"body": body, "body_bytes": len(raw), "body_truncated": False}
+    text = raw[:limit].decode("utf-8", "ignore") if limit > 0 else None
+    return {"body": text, "body_bytes": len(raw), "body_truncated": True}
 
 
 class Journal:

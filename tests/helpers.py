@@ -27,7 +27,7 @@ def asgi_client(config: Config | None = None, **overrides: Any) -> httpx.Client:
     from dataclasses import replace
 
     app = create_app(replace(config or Config(), **overrides))
-    return httpx.Client(transport=_SyncASGI(app), base_url="http://mock.test")
+    return httpx.Client(transport=_SyncASGI(app), base_url="http://localhost")  # /_mock wants a loopback Host
 
 
 def headers(version: str = CURRENT, key: str | None = KEY, **extra: str) -> dict[str, str]:

@@ -97,7 +97,7 @@ class Gate:
             if config.api_keys and key not in (*config.api_keys, *config.admin_keys):
                 raise ApiError("authentication_error", _INVALID_KEY)
             return key
-        is_admin = key in config.admin_keys if config.admin_keys else key.startswith(ADMIN_KEY_PREFIX)
+        is_admin = self._is_admin(key)
         if operation.admin:
             if is_admin:
                 return key
@@ -107,6 +107,14 @@ class Gate:
         if is_admin or (config.api_keys and key not in config.api_keys):
             raise ApiError("authentication_error", _INVALID_KEY)
         return key
+
+    def _is_admin(self, key: str) -> bool:
+        """--admin-key keys; without them, sk-ant-admin... keys, unless --api-key locked the server:
+        then a guessed admin key must not open the admin routes."""
+        config = self._config
+        if config.admin_keys:
+            return key in config.admin_keys
+        return not config.api_keys and key.startswith(ADMIN_KEY_PREFIX)
 
     def _version(self, operation: Operation, headers: dict[str, str]) -> str:
         requested = headers.get("anthropic-version")

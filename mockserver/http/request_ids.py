@@ -21,7 +21,7 @@ def _base58(number: int, width: int) -> str:
 class RequestIds:
     """A per-server stem drawn from the seed, then a counter: cheap, unique, reproducible."""
 
-    def __init__(self, seed: int, salt: int = 0) -> None:
+    def __init__(self, seed: int, salt: int | str = 0) -> None:
         digest = hashlib.blake2b(f"{seed}:{salt}".encode(), digest_size=16).digest()
         self._stem = "req_011C" + _base58(int.from_bytes(digest, "big"), 12)
         self._counter = itertools.count(1)

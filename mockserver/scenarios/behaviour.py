@@ -26,6 +26,7 @@ from ..http.render import send_reply
 from ..http.replies import Reply, StreamReply
 from ..http.request_ids import worker_salt
 from ..db import StoreUnavailable, open_request_journal, open_rule_state, postgres_url
+from ..journal import journal_body, redact_headers
 from ..ratelimit import LIMITED_OPERATIONS, build_limiter
 from .book import RuleBook
 from .matching import SESSION_HEADER, Seen
@@ -63,6 +64,7 @@ class Behaviour:
         self.config = config
         self.shared = open_rule_state(config, _db_file(config, DB_NAME))
         self.book = RuleBook(config.rules_files)
+        self.journal_body_bytes = config.journal_body_bytes
         self.journal = open_request_journal(config, _shared_dir(config), on=config.journal or bool(config.rules_files))
         self.limiter = build_limiter(config)
         self.latency = Latency.parse(config.latency) if config.latency else None
@@ -211,7 +213,8 @@ class Behaviour:
         except ConnectionCut:
             mark_cut()
         if capture is not None:
-            entry = _entry(scope, reply, request_id, operation, call, rule, fault)  # type: ignore[arg-type]
+            entry = _entry(scope, reply, request_id, operation, call, rule, fault,  # type: ignore[arg-type]
+                           self.journal_body_bytes)
             if hung_up:
                 entry.update(status=CLIENT_GONE, error=None)
             entry["response"] = capture.summary() if capture.status else None
@@ -255,7 +258,7 @@ def _modify(reply: Reply, response: Response) -> None:
 
 
 def _entry(scope: dict[str, Any], reply: Reply, request_id: str, operation: Operation | None, call: Call | None,
-           rule: str | None, fault: StreamFault | None) -> dict[str, Any]:
+           rule: str | None, fault: StreamFault | None, body_limit: int) -> dict[str, Any]:
     headers = call.headers if call is not None else request_headers(scope)
     streamed = isinstance(reply, StreamReply) or getattr(reply, "content_type", "").startswith("text/event-stream")
     error = _error_type(reply)
@@ -270,8 +273,8 @@ def _entry(scope: dict[str, Any], reply: Reply, request_id: str, operation: Oper
         "path": scope["path"],
         "query": scope.get("query_string", b"").decode("latin-1"),
         "operation": operation.operation_id if operation is not None else None,
-        "headers": dict(headers),
-        "body": call.body if call is not None else None,
+        "headers": redact_headers(headers),
+        **journal_body(call.body if call is not None else None, call.raw_body if call is not None else b"", body_limit),
         "status": 200 if isinstance(reply, StreamReply) else reply.status,
         "error": error,
         "rule": rule,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..http.errors import invalid_request
-from .rules import Response, parse_response
+from .rules import Response, RuleError, check_schema, parse_response
 
 TRIGGERS = frozenset({"x-mock-error", "x-mock-delay", "x-mock-fault"})
 _FAULT_INTS = ("error_after_events", "cut_after_events", "cut_after_bytes", "stall_after_events")
@@ -31,7 +31,12 @@ def override(headers: Mapping[str, str]) -> Response | None:
             spec["delay"] = headers["x-mock-delay"]
         if "x-mock-fault" in headers:
             spec["fault"] = _fault(headers["x-mock-fault"])
-        return parse_response(spec) if spec else None
+        if not spec:
+            return None
+        check_schema(spec, "Response", where="x-mock")  # the same bounds a rule's response has
+        return parse_response(spec)
+    except RuleError as error:
+        raise invalid_request(f"x-mock headers: {str(error).removeprefix('rule x-mock: ')}") from None
     except (ValueError, KeyError) as error:
         raise invalid_request(f"x-mock headers: {error}") from None
 
@@ -46,7 +51,9 @@ def _attempt_fails(headers: Mapping[str, str]) -> bool:
 def _error(headers: Mapping[str, str]) -> dict[str, Any]:
     error: dict[str, Any] = {"type": headers["x-mock-error"].strip()}
     if "x-mock-error-status" in headers:
-        error["status"] = int(headers["x-mock-error-status"])
+        error["status"] = status = int(headers["x-mock-error-status"])
+        if not 400 <= status <= 599:  # an error status; anything else would break the connection
+            raise ValueError(f"x-mock-error-status must be within 400..599, not {status}")
     if "x-mock-error-message" in headers:
         error["message"] = headers["x-mock-error-message"]
     if "x-mock-retry-after" in headers:

@@ -15,6 +15,7 @@ from ..http.errors import ApiError
 from ..http.replies import BytesReply, JsonReply, Reply, StreamReply
 from ..ids import new_id
 from ..ratelimit import input_token_estimate
+from .headers import NO_BODY
 from .matching import wants_stream
 from .rules import Response
 
@@ -37,6 +38,8 @@ def render(response: Response, call: Call, error_reply: Any) -> Reply:
 
 def raw_reply(response: Response) -> Reply:
     body = response.body
+    if response.status in NO_BODY:  # rules refuse a body with these statuses
+        return BytesReply(b"", response.content_type or "text/plain; charset=utf-8", status=response.status)
     if response.content_type is None and not isinstance(body, (str, bytes)):
         return JsonReply(body if body is not None else {}, status=response.status)
     if isinstance(body, str):

@@ -19,6 +19,8 @@ from ..config import DEFAULT_SPEC
 from ..faults import Latency, StreamFault, parse_duration
 from ..http.errors import ApiError
 from ..http.replies import Pacing
+from .documents import DocumentError, load_yaml, shorten
+from .headers import check_header, check_status_body
 from .matching import Match, compile_match
 
 CONTROL_SPEC = DEFAULT_SPEC.parent / "control.yaml"
@@ -124,8 +126,8 @@ def rule_items(document: Any, *, source: str) -> list[Any]:
 
 def load_rules_file(path: Path, file_index: int = 0) -> list[Rule]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        document = load_yaml(path.read_bytes())
+    except (OSError, DocumentError) as error:
         raise RuleError(f"{path}: {error}") from None
     if document is None:
         return []
@@ -179,7 +181,7 @@ def parse_response(spec: Mapping[str, Any]) -> Response:
         if extra:
             raise ValueError(f"{', '.join(extra)} only go with message, text, thinking or tool_use")
     common = dict(
-        headers={k.lower(): _header_value(v) for k, v in (spec.get("headers") or {}).items()},
+        headers=_headers(spec.get("headers") or {}),
         delay=Latency.parse(spec["delay"]) if "delay" in spec else None,
         fault=StreamFault.parse(spec["fault"]) if "fault" in spec else None,
         pacing=_pacing(spec["pacing"]) if "pacing" in spec else None,
@@ -191,8 +193,12 @@ def parse_response(spec: Mapping[str, Any]) -> Response:
     if "fuzz" in spec:
         return Response("fuzz", fuzz_seed=int(spec["fuzz"]), **common)
     if "status" in spec or "body" in spec:
-        return Response("raw", status=int(spec.get("status", 200)), body=spec.get("body"),
-                        content_type=spec.get("content_type"), **common)
+        status = int(spec.get("status", 200))
+        check_status_body(status, "body" in spec)
+        content_type = spec.get("content_type")
+        if content_type is not None:
+            check_header("content_type", content_type)
+        return Response("raw", status=status, body=spec.get("body"), content_type=content_type, **common)
     return Response("pass", **common)
 
 
@@ -234,6 +240,14 @@ def _pacing(spec: Mapping[str, Any]) -> Pacing:
                   delta_delay=parse_duration(spec.get("between_events", 0)))
 
 
+def _headers(spec: Mapping[str, Any]) -> dict[str, str]:
+    headers = {}
+    for name, raw in spec.items():
+        value = _header_value(raw)
+        headers[check_header(name, value)] = value
+    return headers
+
+
 def _header_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -262,4 +276,4 @@ def check_schema(spec: Any, schema_name: str, where: str) -> None:
     error = errors[0]
     location = "/".join(str(p) for p in error.instance_path) or "(rule)"
     name = spec.get("id", where) if isinstance(spec, dict) else where
-    raise RuleError(f"rule {name}: {location}: {error.message}")
+    raise RuleError(f"rule {shorten(str(name), 130)}: {location}: {shorten(error.message, 200)}")

@@ -174,7 +174,7 @@ def _client_from(host: str, config: Config) -> httpx.Client:
                 return httpx.Response(response.status_code, headers=response.headers, content=await response.aread())
             return loop.run_until_complete(call())
 
-    return httpx.Client(transport=Sync(), base_url="http://mock.test")
+    return httpx.Client(transport=Sync(), base_url="http://localhost")  # /_mock wants a loopback Host
 
 
 def test_loopback_only_by_default():
