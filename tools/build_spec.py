@@ -772,6 +772,9 @@ def build(args):
     del components["examples"]
     spec["components"] = components
     spec["x-mock-versions"] = versions
+    # `error.details.error_code` values the SDK raises typed errors for, with their status
+    spec["x-mock-error-codes"] = OrderedDict((code, status) for status, code in sorted(v2.get("error_codes", []),
+                                                                                   key=lambda p: p[1]))
     spec["x-generated"] = {
         "by": "tools/build_spec.py",
         "sdk": {"anthropic": v2["sdk"]["anthropic"], "anthropic_legacy": v0["sdk"]["anthropic"], "openai": v2["sdk"]["openai"]},

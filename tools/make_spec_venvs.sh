@@ -11,7 +11,7 @@ if [ ! -x "$DIR/spec-v2/bin/python" ]; then
   "$PY" -m venv "$DIR/spec-v2"
 fi
 "$DIR/spec-v2/bin/pip" install -q --disable-pip-version-check \
-  anthropic==2.14.0 openai==3.57.0 pydantic==2.14.4 pyyaml==6.0.4 jsonschema==4.26.0 openapi-spec-validator==0.9.0
+  anthropic==2.16.0 openai==3.57.0 pydantic==2.14.4 pyyaml==6.0.4 jsonschema==4.26.0 openapi-spec-validator==0.9.0
 if [ ! -x "$DIR/spec-v0/bin/python" ]; then
   "$PY" -m venv "$DIR/spec-v0"
 fi

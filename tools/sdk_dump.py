@@ -3,7 +3,7 @@
 This script is executed by ``tools/build_spec.py`` with the interpreter of a
 venv that has the SDK under study installed, e.g.::
 
-    /tmp/spec-v2/bin/python tools/sdk_dump.py v2   # anthropic==2.14.0 + openai
+    /tmp/spec-v2/bin/python tools/sdk_dump.py v2   # anthropic==2.16.0 + openai
     /tmp/spec-v0/bin/python tools/sdk_dump.py v0   # anthropic==0.125.0
 
 It prints one JSON document on stdout:
@@ -76,9 +76,10 @@ V2_ANTHROPIC = [
     ("InviteCreateParams", "anthropic.types.organization.invite_create_params:InviteCreateParams", "validation"),
     ("InviteListParams", "anthropic.types.organization.invite_list_params:InviteListParams", "validation"),
     ("DeletedInvite", "anthropic.types.organization:InviteDeleteResponse", "serialization"),
-    ("Workspace", "anthropic.types.organization:Workspace", "serialization"),
-    ("WorkspaceCreateParams", "anthropic.types.organization.workspace_create_params:WorkspaceCreateParams", "validation"),
-    ("WorkspaceUpdateParams", "anthropic.types.organization.workspace_update_params:WorkspaceUpdateParams", "validation"),
+    # workspaces: the beta types are the superset (`inference_data_privacy`)
+    ("Workspace", "anthropic.types.beta.organization:BetaWorkspace", "serialization"),
+    ("WorkspaceCreateParams", "anthropic.types.beta.organization.workspace_create_params:WorkspaceCreateParams", "validation"),
+    ("WorkspaceUpdateParams", "anthropic.types.beta.organization.workspace_update_params:WorkspaceUpdateParams", "validation"),
     ("WorkspaceListParams", "anthropic.types.organization.workspace_list_params:WorkspaceListParams", "validation"),
     ("WorkspaceMember", "anthropic.types.organization:WorkspaceMember", "serialization"),
     ("WorkspaceMemberCreateParams", "anthropic.types.organization.workspaces.member_add_params:MemberAddParams", "validation"),
@@ -159,6 +160,15 @@ def beta_names():
     return sorted(set(names))
 
 
+def error_codes() -> list[list]:
+    """[status, error_code] pairs the SDK maps to typed errors (`details.error_code` in the body)."""
+    try:
+        from anthropic._error_classes import ERROR_CLASSES
+    except ImportError:  # older SDKs have no per-code error classes
+        return []
+    return sorted([status, code] for status, code in ERROR_CLASSES if code)
+
+
 def main() -> None:
     profile = sys.argv[1]
     import anthropic
@@ -172,6 +182,7 @@ def main() -> None:
         out["groups"]["openai"] = dump_group(V2_OPENAI)
         out["fields"] = field_sets(V2_FIELDS)
         out["betas"] = beta_names()
+        out["error_codes"] = error_codes()
     elif profile == "v0":
         out["groups"]["anthropic"] = dump_group(V0_ANTHROPIC)
         out["fields"] = field_sets(V0_FIELDS)
