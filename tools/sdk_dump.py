@@ -169,6 +169,19 @@ def error_codes() -> list[list]:
     return sorted([status, code] for status, code in ERROR_CLASSES if code)
 
 
+def model_lifecycle() -> dict:
+    """Model ids the SDK's `Model` literal names, and its deprecated models with their retirement dates."""
+    from anthropic.types import model as model_module
+
+    literal = [a for a in typing.get_args(model_module.Model) if typing.get_args(a)]
+    known = sorted({x for a in literal for x in typing.get_args(a) if isinstance(x, str)})
+    try:
+        from anthropic._data.deprecated_models import DEPRECATED_MODELS
+    except ImportError:
+        DEPRECATED_MODELS = {}
+    return {"known": known, "deprecated": dict(sorted(DEPRECATED_MODELS.items()))}
+
+
 def main() -> None:
     profile = sys.argv[1]
     import anthropic
@@ -183,6 +196,7 @@ def main() -> None:
         out["fields"] = field_sets(V2_FIELDS)
         out["betas"] = beta_names()
         out["error_codes"] = error_codes()
+        out["models"] = model_lifecycle()
     elif profile == "v0":
         out["groups"]["anthropic"] = dump_group(V0_ANTHROPIC)
         out["fields"] = field_sets(V0_FIELDS)
