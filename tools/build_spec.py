@@ -544,6 +544,15 @@ def query_params_from(schema, drop, rename_arrays=True, overrides=None):
     return out
 
 
+# Request bodies of the beta admin operations (compliance review, Claude Code managed settings,
+# external storage, Google data controls).
+BETA_ADMIN_BODIES = (
+    "ComplianceReviewCaseRespondParams", "ClaudeCodeManagedSettingsConfigurationUpdateParams",
+    "ClaudeCodeRBACGroupDefaultUpdateParams", "ClaudeCodeRBACGroupSetParams", "ExternalStorageCreateParams",
+    "ExternalStorageUpdateParams", "GoogleProjectDataControlUpdateParams", "GoogleUserProfileDataControlUpdateParams",
+)
+
+
 def build(args):
     v2, v0 = get_dumps(args)
     b = Builder(v2, v0)
@@ -583,14 +592,16 @@ def build(args):
             "WorkspaceUpdateParams",
             "WorkspaceMemberCreateParams",
             "WorkspaceMemberUpdateParams",
+            *BETA_ADMIN_BODIES,
         }
     )
     # strip SDK pseudo-fields that are really headers
     for n in ("MessageCreateParams", "BatchMessageCreateParams", "MessageCountTokensParams", "BatchCreateParams"):
         for f in ("betas", "user_profile_id", "workspace_id"):
             b.schemas[n]["properties"].pop(f, None)
-    for n in ("CompletionCreateParams",):
+    for n in ("CompletionCreateParams", *BETA_ADMIN_BODIES):
         b.schemas[n]["properties"].pop("betas", None)
+    b.schemas["GoogleUserProfileDataControlUpdateParams"]["properties"].pop("workspace_id")  # a header
 
     open_schemas = {"ToolInputSchemaParam"}
     b.fix_request_side(request_roots, open_schemas)

@@ -48,9 +48,18 @@ api_keys_retrieve api_keys_update users_list users_retrieve users_update users_d
 invites_list invites_delete workspaces_create workspaces_retrieve workspaces_list workspaces_update workspaces_archive
 workspace_members_create workspace_members_retrieve workspace_members_list workspace_members_update
 workspace_members_delete usage_report_messages usage_report_claude_code cost_report chat_completions_create
-analytics_usage_report analytics_cost_report users_sign_out""".split()
+analytics_usage_report analytics_cost_report users_sign_out compliance_review_cases_list compliance_review_cases_retrieve
+compliance_review_cases_respond compliance_review_items_retrieve compliance_review_notices_list
+claude_code_managed_settings_configuration_retrieve claude_code_managed_settings_configuration_update
+claude_code_rbac_group_default_retrieve claude_code_rbac_group_default_update claude_code_rbac_group_settings_list
+claude_code_rbac_group_settings_retrieve claude_code_rbac_group_settings_set claude_code_rbac_group_settings_delete
+external_storage_create external_storage_list external_storage_retrieve external_storage_update external_storage_delete
+external_storage_activate google_project_data_controls_retrieve google_project_data_controls_update
+user_profile_google_data_controls_retrieve user_profile_google_data_controls_update""".split()
 
 METHODS = ("get", "post", "put", "patch", "delete")
+
+MS = "anthropic.types.beta.organization.claude_code.managed_settings"
 
 # operationId -> SDK models (dotted "module:attr") the JSON 200 example must satisfy, per SDK.
 # "items" means: validate each element of `data` (page wrappers are generic classes).
@@ -109,6 +118,27 @@ SDK_MODELS = {
         "analytics_usage_report": ["items:anthropic.types.beta.organization:BetaAnalyticsUsageReportTimeBucket"],
         "analytics_cost_report": ["items:anthropic.types.beta.organization:BetaAnalyticsCostReportTimeBucket"],
         "chat_completions_create": ["openai.types.chat:ChatCompletion"],
+        "compliance_review_cases_list": ["items:anthropic.types.beta.compliance.review:BetaComplianceReviewCase"],
+        "compliance_review_cases_retrieve": ["anthropic.types.beta.compliance.review:BetaComplianceReviewCase"],
+        "compliance_review_cases_respond": ["anthropic.types.beta.compliance.review:BetaComplianceReviewCase"],
+        "compliance_review_items_retrieve": ["anthropic.types.beta.compliance.review:BetaComplianceReviewItem"],
+        "compliance_review_notices_list": ["items:anthropic.types.beta.compliance.review:BetaComplianceReviewNotice"],
+        "claude_code_managed_settings_configuration_retrieve": [f"{MS}:BetaClaudeCodeManagedSettingsConfiguration"],
+        "claude_code_managed_settings_configuration_update": [f"{MS}:BetaClaudeCodeManagedSettingsConfiguration"],
+        "claude_code_rbac_group_default_retrieve": [f"{MS}:BetaClaudeCodeRBACGroupDefaultManagedSettings"],
+        "claude_code_rbac_group_default_update": [f"{MS}:BetaClaudeCodeRBACGroupDefaultManagedSettings"],
+        "claude_code_rbac_group_settings_list": [f"items:{MS}:BetaClaudeCodeRBACGroupManagedSettingsSummary"],
+        "claude_code_rbac_group_settings_retrieve": [f"{MS}:BetaClaudeCodeRBACGroupManagedSettings"],
+        "claude_code_rbac_group_settings_set": [f"{MS}:BetaClaudeCodeRBACGroupManagedSettings"],
+        "claude_code_rbac_group_settings_delete": [f"{MS}:BetaDeletedClaudeCodeRBACGroupManagedSettings"],
+        **{op: ["anthropic.types.beta.organization:BetaExternalStorage"] for op in (
+            "external_storage_create", "external_storage_retrieve", "external_storage_update", "external_storage_activate")},
+        "external_storage_list": ["items:anthropic.types.beta.organization:BetaExternalStorage"],
+        "external_storage_delete": ["anthropic.types.beta.organization:BetaDeletedExternalStorage"],
+        **{op: ["anthropic.types.beta.organization.providers.google.projects:BetaGoogleManagedProjectDataControls"]
+           for op in ("google_project_data_controls_retrieve", "google_project_data_controls_update")},
+        **{op: ["anthropic.types.beta.user_profiles.providers.google:BetaGoogleManagedDataControls"]
+           for op in ("user_profile_google_data_controls_retrieve", "user_profile_google_data_controls_update")},
     },
     "v0": {
         **COMMON_SDK_MODELS,

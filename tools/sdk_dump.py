@@ -34,6 +34,8 @@ def _obj(path: str):
     return m
 
 
+_MS = "anthropic.types.beta.organization.claude_code.managed_settings"
+
 # (key, import path, mode) -- mode "validation" for request types, "serialization" for responses.
 V2_ANTHROPIC = [
     # Messages (beta superset)
@@ -86,6 +88,31 @@ V2_ANTHROPIC = [
     ("WorkspaceMemberUpdateParams", "anthropic.types.organization.workspaces.member_update_params:MemberUpdateParams", "validation"),
     ("WorkspaceMemberListParams", "anthropic.types.organization.workspaces.member_list_params:MemberListParams", "validation"),
     ("DeletedWorkspaceMember", "anthropic.types.organization.workspaces:MemberRemoveResponse", "serialization"),
+    # Compliance review, Claude Code managed settings, external storage, Google data controls (beta admin)
+    ("ComplianceReviewCase", "anthropic.types.beta.compliance.review:BetaComplianceReviewCase", "serialization"),
+    ("ComplianceReviewItem", "anthropic.types.beta.compliance.review:BetaComplianceReviewItem", "serialization"),
+    ("ComplianceReviewNotice", "anthropic.types.beta.compliance.review:BetaComplianceReviewNotice", "serialization"),
+    ("ComplianceReviewCaseListParams", "anthropic.types.beta.compliance.review.case_list_params:CaseListParams", "validation"),
+    ("ComplianceReviewCaseRespondParams", "anthropic.types.beta.compliance.review.case_respond_params:CaseRespondParams", "validation"),
+    ("ComplianceReviewNoticeListParams", "anthropic.types.beta.compliance.review.notice_list_params:NoticeListParams", "validation"),
+    ("ClaudeCodeManagedSettingsConfiguration", f"{_MS}.beta_claude_code_managed_settings_configuration:BetaClaudeCodeManagedSettingsConfiguration", "serialization"),
+    ("ClaudeCodeManagedSettingsConfigurationUpdateParams", f"{_MS}.configuration_update_params:ConfigurationUpdateParams", "validation"),
+    ("ClaudeCodeRBACGroupDefaultManagedSettings", f"{_MS}.beta_claude_code_rbac_group_default_managed_settings:BetaClaudeCodeRBACGroupDefaultManagedSettings", "serialization"),
+    ("ClaudeCodeRBACGroupDefaultUpdateParams", f"{_MS}.rbac_group_default_update_params:RBACGroupDefaultUpdateParams", "validation"),
+    ("ClaudeCodeRBACGroupManagedSettings", f"{_MS}.beta_claude_code_rbac_group_managed_settings:BetaClaudeCodeRBACGroupManagedSettings", "serialization"),
+    ("ClaudeCodeRBACGroupManagedSettingsSummary", f"{_MS}.beta_claude_code_rbac_group_managed_settings_summary:BetaClaudeCodeRBACGroupManagedSettingsSummary", "serialization"),
+    ("DeletedClaudeCodeRBACGroupManagedSettings", f"{_MS}.beta_deleted_claude_code_rbac_group_managed_settings:BetaDeletedClaudeCodeRBACGroupManagedSettings", "serialization"),
+    ("ClaudeCodeRBACGroupListParams", f"{_MS}.rbac_group_list_params:RBACGroupListParams", "validation"),
+    ("ClaudeCodeRBACGroupSetParams", f"{_MS}.rbac_group_set_params:RBACGroupSetParams", "validation"),
+    ("ExternalStorage", "anthropic.types.beta.organization:BetaExternalStorage", "serialization"),
+    ("DeletedExternalStorage", "anthropic.types.beta.organization:BetaDeletedExternalStorage", "serialization"),
+    ("ExternalStorageCreateParams", "anthropic.types.beta.organization.external_storage_create_params:ExternalStorageCreateParams", "validation"),
+    ("ExternalStorageUpdateParams", "anthropic.types.beta.organization.external_storage_update_params:ExternalStorageUpdateParams", "validation"),
+    ("ExternalStorageListParams", "anthropic.types.beta.organization.external_storage_list_params:ExternalStorageListParams", "validation"),
+    ("GoogleManagedProjectDataControls", "anthropic.types.beta.organization.providers.google.projects:BetaGoogleManagedProjectDataControls", "serialization"),
+    ("GoogleProjectDataControlUpdateParams", "anthropic.types.beta.organization.providers.google.projects.data_control_update_params:DataControlUpdateParams", "validation"),
+    ("GoogleManagedDataControls", "anthropic.types.beta.user_profiles.providers.google:BetaGoogleManagedDataControls", "serialization"),
+    ("GoogleUserProfileDataControlUpdateParams", "anthropic.types.beta.user_profiles.providers.google.data_control_update_params:DataControlUpdateParams", "validation"),
     # Beta analytics reports (called by SDK 2.x instead of the legacy report routes)
     ("AnalyticsUsageReportListParams", "anthropic.types.beta.organization.analytics.usage_report_list_params:UsageReportListParams", "validation"),
     ("AnalyticsCostReportListParams", "anthropic.types.beta.organization.analytics.cost_report_list_params:CostReportListParams", "validation"),
