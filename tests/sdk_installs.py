@@ -42,8 +42,8 @@ def node_sdk() -> Path:
     return target
 
 
-GENERATED_SUITE_DEPS = [f"anthropic[aiohttp]=={CURRENT_SDK_VERSION}", "pytest", "pytest-asyncio", "pytest-xdist", "respx",
-                        "dirty-equals", "inline-snapshot", "http-snapshot[httpx]==0.1.9", "time-machine", "rich",
+GENERATED_SUITE_DEPS = [f"anthropic[aiohttp]=={CURRENT_SDK_VERSION}", "pytest", "pytest-asyncio", "pytest-xdist",
+                        "respx", "dirty-equals", "inline-snapshot", "http-snapshot[httpx]==0.1.9", "time-machine", "rich",
                         "opentelemetry-sdk"]
 
 
