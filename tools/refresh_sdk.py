@@ -28,6 +28,7 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from tools.version_diff import request_differences  # noqa: E402
 SPEC = os.path.join(ROOT, "openapi", "anthropic.yaml")
 PINS = {  # file -> pattern whose group 1 is the 2.x version
     "pyproject.toml": r'"anthropic==([0-9.]+)"',
@@ -116,15 +117,16 @@ def move_pins(version: str, ts_version: str | None) -> None:
             handle.write(text)
 
 
-def rebuild(version: str, venvs: str) -> dict:
+def rebuild(version: str, venvs: str) -> dict[str, dict]:
+    """Build the venvs and the spec; the SDK dumps of both generations (`v2`, `v0`)."""
     env = {**os.environ, "SPEC_VENV_DIR": venvs, "ANTHROPIC_VERSION": version}
     subprocess.run(["bash", os.path.join(ROOT, "tools", "make_spec_venvs.sh")], env=env, check=True)
     py2, py0 = os.path.join(venvs, "spec-v2", "bin", "python"), os.path.join(venvs, "spec-v0", "bin", "python")
     dumps = tempfile.mkdtemp(prefix="spec-dumps-")
     subprocess.run([py2, os.path.join(ROOT, "tools", "build_spec.py"), "--py2", py2, "--py0", py0,
                     "--dump-dir", dumps], check=True)
-    with open(os.path.join(dumps, "v2.json")) as handle:
-        return json.load(handle)
+    with open(os.path.join(dumps, "v2.json")) as handle, open(os.path.join(dumps, "v0.json")) as legacy:
+        return {"v2": json.load(handle), "v0": json.load(legacy)}
 
 
 def main() -> None:
@@ -140,7 +142,9 @@ def main() -> None:
     print(f"\n== spec: anthropic {old['x-generated']['sdk']['anthropic']} -> {args.version}")
     print("\n".join(spec_changes(old, new)) or "(no change)")
     print("\n== model lifecycles (mockserver/data/models.yaml)")
-    print("\n".join(lifecycle_changes(dump["models"])) or "(catalog agrees with the SDK)")
+    print("\n".join(lifecycle_changes(dump["v2"]["models"])) or "(catalog agrees with the SDK)")
+    print("\n== request-type differences 0.x (2023-06-01) vs 2.x (2026-10-21), see openapi/src/versions.yaml")
+    print("\n".join(d.describe() for d in request_differences(dump["v0"], dump["v2"]) if d.kind != "new-definition"))
     if args.ts:
         print(f"\n== operations @anthropic-ai/sdk {args.ts} calls that the spec does not serve")
         groups = ("/v1/messages", "/v1/models", "/v1/files", "/v1/skills", "/v1/complete", "/v1/organizations",
