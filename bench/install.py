@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,8 @@ NPM = CACHE / "npm"
 PEERS = {"@stoplight/prism-cli": "5.14.2", "@stdy/cli": "0.22.2"}
 PRISM = NPM / "node_modules" / ".bin" / "prism"
 STEADY = NPM / "node_modules" / "@stdy" / "cli-linux-x64" / "bin" / "steady"  # the binary, not its node wrapper
-PEER_SPEC = Path("/work/shared/reference/anthropic-openapi-v195.yml")
+# The spec Prism and Steady serve: BENCH_PEER_SPEC (e.g. a copy of the official OpenAPI file), else ours.
+PEER_SPEC = Path(os.environ.get("BENCH_PEER_SPEC") or BENCH.parent / "openapi" / "anthropic.yaml")
 
 
 def _say(text: str) -> None:
@@ -55,8 +57,8 @@ def peers() -> bool:
 
 
 def peer_spec() -> Path:
-    """The reference spec as strict JSON: the file has trailing commas (YAML reads it, Steady does not)."""
-    out = CACHE / "anthropic-openapi-v195.json"
+    """The peers' spec as strict JSON (the official file has trailing commas: YAML reads it, Steady does not)."""
+    out = CACHE / f"{PEER_SPEC.stem}.json"
     if not out.exists() or out.stat().st_mtime < PEER_SPEC.stat().st_mtime:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         with PEER_SPEC.open() as source:

@@ -12,7 +12,7 @@ HEADERS = {"content-type": "application/json", "x-api-key": API_KEY, "anthropic-
 
 # About 300 bytes: a plain single-turn Messages call, as an SDK sends it.
 MESSAGE = {
-    "model": "claude-sonnet-4-5",
+    "model": "claude-haiku-4-5",
     "max_tokens": 256,
     "messages": [{
         "role": "user",
@@ -28,7 +28,7 @@ MESSAGE = {
 # (Prose replies stay under ~170 tokens whatever the prompt, so no prose request reaches 100 deltas.)
 _WORDS = "the quick brown fox jumps over the lazy dog while a mock server answers every request".split()
 STREAM = {
-    "model": "claude-sonnet-4-5",
+    "model": "claude-haiku-4-5",
     "max_tokens": 400,
     "stream": True,
     "messages": [{"role": "user", "content": " ".join(_WORDS[i % len(_WORDS)] for i in range(420))}],

@@ -11,7 +11,11 @@ from mockserver import contract
 
 from .support import in_process_schema
 
-schema = in_process_schema()
+# Operations answered from their spec example only (no state behind them, no links): they add rules to
+# the state machine but no sequence worth exploring, and their inferred links make its draws depend on
+# timing under load (hypothesis then reports the strategy as flaky).
+EXAMPLE_ONLY = r"^/v1/(compliance/|user_profiles/|organizations/(claude_code/managed_settings|external_storage|providers/))"
+schema = in_process_schema().exclude(path_regex=EXAMPLE_ONLY)
 CHECKS = contract.contract_checks()
 
 

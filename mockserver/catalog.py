@@ -57,6 +57,8 @@ class ModelEntry:
             "deprecated_at": self.deprecated_at,
             "retires_at": self.retires_at,
             "line": self.line,
+            # the engine accepts any fallback model, so the catalog states no list
+            "allowed_fallback_models": None,
         }
 
     def capabilities(self) -> dict[str, Any]:
@@ -64,6 +66,7 @@ class ModelEntry:
             return {"supported": bool(flag)}
 
         thinks = bool(self.thinking & {"enabled", "adaptive"})
+        compacts = self.context_management and "adaptive" in self.thinking
         return {
             "batch": yes(True),
             "citations": yes(True),
@@ -72,8 +75,9 @@ class ModelEntry:
                 "supported": self.context_management,
                 "clear_thinking_20251015": yes(self.context_management and thinks),
                 "clear_tool_uses_20250919": yes(self.context_management),
-                "compact_20260112": yes(self.context_management and "adaptive" in self.thinking),
+                "compact_20260112": yes(compacts),
             },
+            "compaction": {"supported": compacts, "summarize": yes(compacts)},
             "effort": {"supported": bool(self.effort),
                        **{level: yes(level in self.effort) for level in ("low", "medium", "high", "max", "xhigh")}},
             "image_input": yes(True),

@@ -11,7 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
 LEGACY_SDK_VERSION = "0.125.0"
-NODE_SDK_VERSION = "1.10.0"
+CURRENT_SDK_VERSION = "2.16.0"  # also pinned in pyproject.toml and tools/make_spec_venvs.sh
+NODE_SDK_VERSION = "1.16.0"
 
 
 def _stamped(folder: Path, version: str) -> bool:
@@ -41,14 +42,14 @@ def node_sdk() -> Path:
     return target
 
 
-GENERATED_SUITE_DEPS = ["anthropic[aiohttp]==2.14.0", "pytest", "pytest-asyncio", "pytest-xdist", "respx",
-                        "dirty-equals", "inline-snapshot", "http-snapshot[httpx]==0.1.9", "time-machine", "rich",
+GENERATED_SUITE_DEPS = [f"anthropic[aiohttp]=={CURRENT_SDK_VERSION}", "pytest", "pytest-asyncio", "pytest-xdist",
+                        "respx", "dirty-equals", "inline-snapshot", "http-snapshot[httpx]==0.1.9", "time-machine", "rich",
                         "opentelemetry-sdk"]
 
 
 def generated_sdk_suite() -> tuple[Path, Path]:
     """The SDK's own generated tests (from its PyPI source distribution) and a Python to run them with."""
-    version = "2.14.0"
+    version = CURRENT_SDK_VERSION
     home = CACHE / "sdk-suite"
     python = home / "venv" / "bin" / "python"
     source = home / f"anthropic-{version}"

@@ -150,9 +150,8 @@ def test_malformed_json(client):
 
 
 @pytest.mark.parametrize("body, message", [
-    ({"model": "claude-sonnet-4-5", "messages": []}, "max_tokens: Field required"),
+    ({"model": "claude-haiku-4-5", "messages": []}, "max_tokens: Field required"),
     ({**MESSAGE_BODY, "max_tokens": "many"}, "max_tokens: Input should be a valid integer"),
-    ({**MESSAGE_BODY, "model": "m" * 300}, "model: String should have at most 256 characters"),
     ({**MESSAGE_BODY, "messages": [{"role": "user", "content": "hi", "name": "x"}]},
      "messages.0.name: Extra inputs are not permitted"),
     ({**MESSAGE_BODY, "response_format": {}}, "response_format: Extra inputs are not permitted"),

@@ -176,6 +176,41 @@ def test_reports(admin, raw):
         assert "data" in response.json()
 
 
+def test_beta_admin(admin, client):
+    """Operations of the 2.16.0 SDK's beta admin namespace (examples in both modes, sign-out stateful)."""
+    member = next(u for u in admin.organization.users.list(limit=20).data if u.role != "admin")
+    assert admin.beta.organization.users.sign_out(member.id).id == member.id
+    review = admin.beta.compliance.review
+    case = review.cases.list().data[0]
+    assert review.cases.retrieve(case.id).type == "compliance_review_case"
+    assert review.cases.respond(case.id, determination="no_violation").type == "compliance_review_case"
+    assert review.items.retrieve(case.transcripts[0].item_id).type == "compliance_review_item"
+    assert review.notices.list().data is not None
+    settings = admin.beta.organization.claude_code.managed_settings
+    assert settings.configuration.retrieve().type == "claude_code_managed_settings_configuration"
+    settings.configuration.update(rbac_group_order=[])
+    assert settings.rbac_group_default.retrieve().type == "claude_code_rbac_group_default_managed_settings"
+    settings.rbac_group_default.update(settings={"permissions": {"deny": []}})
+    group = settings.rbac_groups.list().data[0].rbac_group_id
+    settings.rbac_groups.set(group, settings={"permissions": {"deny": []}})
+    assert settings.rbac_groups.retrieve(group).rbac_group_id
+    assert settings.rbac_groups.delete(group).type == "claude_code_rbac_group_managed_settings_deleted"
+    storage = admin.beta.organization.external_storage
+    created = storage.create(provider_config={"type": "aws", "account_id": "123456789012", "bucket_name": "b",
+                                              "region": "us-east-1"})
+    assert storage.retrieve(created.id).type == "external_storage"
+    storage.update(created.id, display_name="Audit")
+    assert storage.list().data is not None
+    storage.activate(created.id)
+    assert storage.delete(created.id).type == "external_storage_deleted"
+    project = admin.beta.organization.providers.google.projects.data_controls
+    assert project.retrieve("123456789012").type == "google_managed_project_data_controls"
+    project.update("123456789012")
+    profile = client.beta.user_profiles.providers.google.data_controls  # an API key, not an Admin key
+    assert profile.retrieve("uprof_01KhHx7UuG9nKz3QhX1aSmPq").type == "google_managed_data_controls"
+    profile.update("uprof_01KhHx7UuG9nKz3QhX1aSmPq")
+
+
 def test_chat_completions(raw):
     response = raw.post("/v1/chat/completions", headers={"authorization": f"Bearer {KEY}"},
                         json={"model": MODEL, "messages": [{"role": "user", "content": "Hi"}]})

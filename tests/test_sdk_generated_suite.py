@@ -22,7 +22,9 @@ IN_SCOPE = [
     "organization/test_invites.py", "organization/test_workspaces.py", "organization/workspaces/test_members.py",
     "beta/test_messages.py", "beta/messages/test_batches.py", "beta/test_models.py", "beta/test_files.py",
     "beta/test_skills.py", "beta/skills/test_versions.py", "beta/organization/analytics/test_usage_report.py",
-    "beta/organization/analytics/test_cost_report.py",
+    "beta/organization/analytics/test_cost_report.py", "beta/test_organization.py",
+    "beta/organization/test_api_keys.py", "beta/organization/test_users.py", "beta/organization/test_invites.py",
+    "beta/organization/test_workspaces.py", "beta/organization/workspaces/test_members.py",
 ]
 
 

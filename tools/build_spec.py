@@ -29,6 +29,7 @@ import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mockserver.spec.loader import merge_patch  # noqa: E402  (RFC 7386, the server's own)
+from tools.version_diff import REQUEST_ROOTS, request_differences  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "openapi", "src")
@@ -543,6 +544,15 @@ def query_params_from(schema, drop, rename_arrays=True, overrides=None):
     return out
 
 
+# Request bodies of the beta admin operations (compliance review, Claude Code managed settings,
+# external storage, Google data controls).
+BETA_ADMIN_BODIES = (
+    "ComplianceReviewCaseRespondParams", "ClaudeCodeManagedSettingsConfigurationUpdateParams",
+    "ClaudeCodeRBACGroupDefaultUpdateParams", "ClaudeCodeRBACGroupSetParams", "ExternalStorageCreateParams",
+    "ExternalStorageUpdateParams", "GoogleProjectDataControlUpdateParams", "GoogleUserProfileDataControlUpdateParams",
+)
+
+
 def build(args):
     v2, v0 = get_dumps(args)
     b = Builder(v2, v0)
@@ -582,14 +592,16 @@ def build(args):
             "WorkspaceUpdateParams",
             "WorkspaceMemberCreateParams",
             "WorkspaceMemberUpdateParams",
+            *BETA_ADMIN_BODIES,
         }
     )
     # strip SDK pseudo-fields that are really headers
     for n in ("MessageCreateParams", "BatchMessageCreateParams", "MessageCountTokensParams", "BatchCreateParams"):
         for f in ("betas", "user_profile_id", "workspace_id"):
             b.schemas[n]["properties"].pop(f, None)
-    for n in ("CompletionCreateParams",):
+    for n in ("CompletionCreateParams", *BETA_ADMIN_BODIES):
         b.schemas[n]["properties"].pop("betas", None)
+    b.schemas["GoogleUserProfileDataControlUpdateParams"]["properties"].pop("workspace_id")  # a header
 
     open_schemas = {"ToolInputSchemaParam"}
     b.fix_request_side(request_roots, open_schemas)
@@ -772,6 +784,9 @@ def build(args):
     del components["examples"]
     spec["components"] = components
     spec["x-mock-versions"] = versions
+    # `error.details.error_code` values the SDK raises typed errors for, with their status
+    spec["x-mock-error-codes"] = OrderedDict((code, status) for status, code in sorted(v2.get("error_codes", []),
+                                                                                   key=lambda p: p[1]))
     spec["x-generated"] = {
         "by": "tools/build_spec.py",
         "sdk": {"anthropic": v2["sdk"]["anthropic"], "anthropic_legacy": v0["sdk"]["anthropic"], "openai": v2["sdk"]["openai"]},
@@ -840,11 +855,42 @@ def build_versions(b, v0, versions_src):
             add[f] = s
         if add:
             patch[ours] = {"properties": add}
+    for n, p in relaxations_from_sdk_diff(b, v0, versions_src["2023-06-01"]["reviewed"]).items():
+        patch[n] = merge_patch(patch.get(n, {}), p)
     # relax the 2026-10-21-only content rules
     for n, p in versions_src["2023-06-01"]["schema_patches"].items():
         patch[n] = merge_patch(patch.get(n, {}), p)
     out["2023-06-01"] = patch
     return out
+
+
+def relaxations_from_sdk_diff(b, v0, reviewed_names):
+    """Nested request fields the 0.x types have and the 2.x types dropped, and fields the 2.x types made
+    required: 2023-06-01 still accepts them (top-level fields are handled by build_versions)."""
+    defs0 = v0["groups"]["anthropic"]["defs"]
+    names0 = {n: b.v2names.get(n, n[4:] if n.startswith("Beta") else n) for n in defs0}
+    patch = OrderedDict()
+    diffs = request_differences(v0, b.v2)
+    reviewed = {name for names in reviewed_names.values() for name in names}
+    unreviewed = [d.describe() for d in diffs if d.kind in ("only-v2", "changed", "required-v0")
+                  and f"{d.definition}.{d.field}" not in reviewed]
+    if unreviewed:
+        raise SystemExit("review these request-type differences in openapi/src/versions.yaml:\n  "
+                         + "\n  ".join(unreviewed))
+    for diff in diffs:
+        ours = b.v2names.get(diff.definition)
+        if diff.definition in REQUEST_ROOTS or ours not in b.schemas or ours not in b.request_side:
+            continue
+        if diff.kind == "only-v0":
+            field = rename_refs(clean(defs0[diff.definition]["properties"][diff.field]), names0)
+            missing = refs_in(field) - set(b.schemas)
+            if missing:
+                raise SystemExit(f"2023-06-01 field {ours}.{diff.field} needs schemas the 2.x SDK lacks: {missing}")
+            patch.setdefault(ours, {"properties": OrderedDict()})["properties"][diff.field] = field
+        elif diff.kind == "required-v2":
+            required = [f for f in b.schemas[ours].get("required", []) if f != diff.field]
+            patch.setdefault(ours, {})["required"] = required
+    return patch
 
 
 def split_user_assistant(b):

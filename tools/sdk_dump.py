@@ -3,7 +3,7 @@
 This script is executed by ``tools/build_spec.py`` with the interpreter of a
 venv that has the SDK under study installed, e.g.::
 
-    /tmp/spec-v2/bin/python tools/sdk_dump.py v2   # anthropic==2.14.0 + openai
+    /tmp/spec-v2/bin/python tools/sdk_dump.py v2   # anthropic==2.16.0 + openai
     /tmp/spec-v0/bin/python tools/sdk_dump.py v0   # anthropic==0.125.0
 
 It prints one JSON document on stdout:
@@ -33,6 +33,8 @@ def _obj(path: str):
         m = getattr(m, part)
     return m
 
+
+_MS = "anthropic.types.beta.organization.claude_code.managed_settings"
 
 # (key, import path, mode) -- mode "validation" for request types, "serialization" for responses.
 V2_ANTHROPIC = [
@@ -76,15 +78,41 @@ V2_ANTHROPIC = [
     ("InviteCreateParams", "anthropic.types.organization.invite_create_params:InviteCreateParams", "validation"),
     ("InviteListParams", "anthropic.types.organization.invite_list_params:InviteListParams", "validation"),
     ("DeletedInvite", "anthropic.types.organization:InviteDeleteResponse", "serialization"),
-    ("Workspace", "anthropic.types.organization:Workspace", "serialization"),
-    ("WorkspaceCreateParams", "anthropic.types.organization.workspace_create_params:WorkspaceCreateParams", "validation"),
-    ("WorkspaceUpdateParams", "anthropic.types.organization.workspace_update_params:WorkspaceUpdateParams", "validation"),
+    # workspaces: the beta types are the superset (`inference_data_privacy`)
+    ("Workspace", "anthropic.types.beta.organization:BetaWorkspace", "serialization"),
+    ("WorkspaceCreateParams", "anthropic.types.beta.organization.workspace_create_params:WorkspaceCreateParams", "validation"),
+    ("WorkspaceUpdateParams", "anthropic.types.beta.organization.workspace_update_params:WorkspaceUpdateParams", "validation"),
     ("WorkspaceListParams", "anthropic.types.organization.workspace_list_params:WorkspaceListParams", "validation"),
     ("WorkspaceMember", "anthropic.types.organization:WorkspaceMember", "serialization"),
     ("WorkspaceMemberCreateParams", "anthropic.types.organization.workspaces.member_add_params:MemberAddParams", "validation"),
     ("WorkspaceMemberUpdateParams", "anthropic.types.organization.workspaces.member_update_params:MemberUpdateParams", "validation"),
     ("WorkspaceMemberListParams", "anthropic.types.organization.workspaces.member_list_params:MemberListParams", "validation"),
     ("DeletedWorkspaceMember", "anthropic.types.organization.workspaces:MemberRemoveResponse", "serialization"),
+    # Compliance review, Claude Code managed settings, external storage, Google data controls (beta admin)
+    ("ComplianceReviewCase", "anthropic.types.beta.compliance.review:BetaComplianceReviewCase", "serialization"),
+    ("ComplianceReviewItem", "anthropic.types.beta.compliance.review:BetaComplianceReviewItem", "serialization"),
+    ("ComplianceReviewNotice", "anthropic.types.beta.compliance.review:BetaComplianceReviewNotice", "serialization"),
+    ("ComplianceReviewCaseListParams", "anthropic.types.beta.compliance.review.case_list_params:CaseListParams", "validation"),
+    ("ComplianceReviewCaseRespondParams", "anthropic.types.beta.compliance.review.case_respond_params:CaseRespondParams", "validation"),
+    ("ComplianceReviewNoticeListParams", "anthropic.types.beta.compliance.review.notice_list_params:NoticeListParams", "validation"),
+    ("ClaudeCodeManagedSettingsConfiguration", f"{_MS}.beta_claude_code_managed_settings_configuration:BetaClaudeCodeManagedSettingsConfiguration", "serialization"),
+    ("ClaudeCodeManagedSettingsConfigurationUpdateParams", f"{_MS}.configuration_update_params:ConfigurationUpdateParams", "validation"),
+    ("ClaudeCodeRBACGroupDefaultManagedSettings", f"{_MS}.beta_claude_code_rbac_group_default_managed_settings:BetaClaudeCodeRBACGroupDefaultManagedSettings", "serialization"),
+    ("ClaudeCodeRBACGroupDefaultUpdateParams", f"{_MS}.rbac_group_default_update_params:RBACGroupDefaultUpdateParams", "validation"),
+    ("ClaudeCodeRBACGroupManagedSettings", f"{_MS}.beta_claude_code_rbac_group_managed_settings:BetaClaudeCodeRBACGroupManagedSettings", "serialization"),
+    ("ClaudeCodeRBACGroupManagedSettingsSummary", f"{_MS}.beta_claude_code_rbac_group_managed_settings_summary:BetaClaudeCodeRBACGroupManagedSettingsSummary", "serialization"),
+    ("DeletedClaudeCodeRBACGroupManagedSettings", f"{_MS}.beta_deleted_claude_code_rbac_group_managed_settings:BetaDeletedClaudeCodeRBACGroupManagedSettings", "serialization"),
+    ("ClaudeCodeRBACGroupListParams", f"{_MS}.rbac_group_list_params:RBACGroupListParams", "validation"),
+    ("ClaudeCodeRBACGroupSetParams", f"{_MS}.rbac_group_set_params:RBACGroupSetParams", "validation"),
+    ("ExternalStorage", "anthropic.types.beta.organization:BetaExternalStorage", "serialization"),
+    ("DeletedExternalStorage", "anthropic.types.beta.organization:BetaDeletedExternalStorage", "serialization"),
+    ("ExternalStorageCreateParams", "anthropic.types.beta.organization.external_storage_create_params:ExternalStorageCreateParams", "validation"),
+    ("ExternalStorageUpdateParams", "anthropic.types.beta.organization.external_storage_update_params:ExternalStorageUpdateParams", "validation"),
+    ("ExternalStorageListParams", "anthropic.types.beta.organization.external_storage_list_params:ExternalStorageListParams", "validation"),
+    ("GoogleManagedProjectDataControls", "anthropic.types.beta.organization.providers.google.projects:BetaGoogleManagedProjectDataControls", "serialization"),
+    ("GoogleProjectDataControlUpdateParams", "anthropic.types.beta.organization.providers.google.projects.data_control_update_params:DataControlUpdateParams", "validation"),
+    ("GoogleManagedDataControls", "anthropic.types.beta.user_profiles.providers.google:BetaGoogleManagedDataControls", "serialization"),
+    ("GoogleUserProfileDataControlUpdateParams", "anthropic.types.beta.user_profiles.providers.google.data_control_update_params:DataControlUpdateParams", "validation"),
     # Beta analytics reports (called by SDK 2.x instead of the legacy report routes)
     ("AnalyticsUsageReportListParams", "anthropic.types.beta.organization.analytics.usage_report_list_params:UsageReportListParams", "validation"),
     ("AnalyticsCostReportListParams", "anthropic.types.beta.organization.analytics.cost_report_list_params:CostReportListParams", "validation"),
@@ -159,6 +187,28 @@ def beta_names():
     return sorted(set(names))
 
 
+def error_codes() -> list[list]:
+    """[status, error_code] pairs the SDK maps to typed errors (`details.error_code` in the body)."""
+    try:
+        from anthropic._error_classes import ERROR_CLASSES
+    except ImportError:  # older SDKs have no per-code error classes
+        return []
+    return sorted([status, code] for status, code in ERROR_CLASSES if code)
+
+
+def model_lifecycle() -> dict:
+    """Model ids the SDK's `Model` literal names, and its deprecated models with their retirement dates."""
+    from anthropic.types import model as model_module
+
+    literal = [a for a in typing.get_args(model_module.Model) if typing.get_args(a)]
+    known = sorted({x for a in literal for x in typing.get_args(a) if isinstance(x, str)})
+    try:
+        from anthropic._data.deprecated_models import DEPRECATED_MODELS
+    except ImportError:
+        DEPRECATED_MODELS = {}
+    return {"known": known, "deprecated": dict(sorted(DEPRECATED_MODELS.items()))}
+
+
 def main() -> None:
     profile = sys.argv[1]
     import anthropic
@@ -172,6 +222,8 @@ def main() -> None:
         out["groups"]["openai"] = dump_group(V2_OPENAI)
         out["fields"] = field_sets(V2_FIELDS)
         out["betas"] = beta_names()
+        out["error_codes"] = error_codes()
+        out["models"] = model_lifecycle()
     elif profile == "v0":
         out["groups"]["anthropic"] = dump_group(V0_ANTHROPIC)
         out["fields"] = field_sets(V0_FIELDS)

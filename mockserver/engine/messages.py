@@ -18,8 +18,8 @@ from .planner import Reply, pending_programmatic, plan_reply
 
 
 def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any]:
-    # Responses carry the concrete model id: an alias such as `claude-sonnet-4-5` is answered
-    # as `claude-sonnet-4-5-20250929`, as the API does.
+    # Responses carry the concrete model id: an alias such as `claude-haiku-4-5` is answered
+    # as `claude-haiku-4-5-20251001`, as the API does.
     entry = checks.resolve_model(request.get("model"), ctx.catalog)
     checks.whole_numbers(request)
     plain = read_plain(request)

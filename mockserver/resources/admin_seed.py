@@ -55,7 +55,13 @@ def new_workspace(fields: dict[str, Any], now: float) -> dict[str, Any]:
         "display_color": fields.get("display_color") or "#6C5BB9", "data_residency": residency,
         "external_key_id": fields.get("external_key_id"), "user_profile_id": fields.get("user_profile_id"),
         "tags": {k: v for k, v in (fields.get("tags") or {}).items() if v is not None},
+        "inference_data_privacy": {**DEFAULT_DATA_PRIVACY, **(fields.get("inference_data_privacy") or {})},
     }
+
+
+# A workspace's `inference_data_privacy` when the request names no member (the SDK's documented defaults).
+DEFAULT_DATA_PRIVACY = {"human_review": {"type": "enabled"}, "safeguards_storage": {"type": "internal"},
+                        "transcripts_storage": {"type": "internal"}}
 
 
 def _insert_key(store: Store, key: dict[str, Any]) -> None:

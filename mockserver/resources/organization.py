@@ -26,6 +26,7 @@ def handlers(state: AppState) -> dict[str, Any]:
         "users_retrieve": retrieve_user,
         "users_update": update_user,
         "users_delete": delete_user,
+        "users_sign_out": sign_out_user,
         "invites_create": create_invite,
         "invites_retrieve": retrieve_invite,
         "invites_list": list_invites,
@@ -75,6 +76,21 @@ def delete_user(call: Call) -> Reply:
             store.delete("workspace_member", user["id"], parent=workspace["id"])
         store.delete("user", user["id"])
     return JsonReply({"id": user["id"], "type": "user_deleted"})
+
+
+SIGN_OUT_BETA = "admin-user-sign-out-2026-10-08"
+
+
+def sign_out_user(call: Call) -> Reply:
+    """Sign-out ends sessions elsewhere; here it checks what the API refuses and returns the member unchanged."""
+    if not call.has_beta(SIGN_OUT_BETA):
+        raise invalid_request(f"This endpoint is in beta: send `anthropic-beta: {SIGN_OUT_BETA}`.")
+    user = _user(call)
+    if user["role"] == "admin":
+        raise ApiError("permission_error", f"User {user['id']} has the admin role; owners and members with owner "
+                       "permissions cannot be signed out through the Admin API.",
+                       details={"error_code": "cannot_sign_out_privileged_member"})
+    return JsonReply(render_user(user))
 
 
 def render_user(user: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ def fetch(store: Store, kind: str, query: Mapping[str, Any], *, parent: str = ""
           default_limit: int = 20) -> Page:
     token = query.get("page")
     try:
-        return store.page(kind, parent=parent, limit=query.get("limit") or default_limit,
+        return store.page(kind, parent=parent, limit=page_size(query, default_limit),
                           after_id=query.get("after_id"), before_id=query.get("before_id"),
                           after_seq=decode_token(token) if token else None, where=where)
     except UnknownCursor as missing:
@@ -35,7 +35,7 @@ def fetch(store: Store, kind: str, query: Mapping[str, Any], *, parent: str = ""
 def list_page(items: Sequence[dict[str, Any]], query: Mapping[str, Any], default_limit: int = 20) -> dict[str, Any]:
     """The same SyncPage over an in-memory list that is already in list order."""
     ids = [item["id"] for item in items]
-    limit = query.get("limit") or default_limit
+    limit = page_size(query, default_limit)
     start, stop = 0, len(items)
     for name in ("after_id", "before_id"):
         cursor = query.get(name)
@@ -50,6 +50,12 @@ def list_page(items: Sequence[dict[str, Any]], query: Mapping[str, Any], default
         return _sync_page(data, has_more=start > 0)
     data = list(items[start:start + limit])
     return _sync_page(data, has_more=start + limit < stop)
+
+
+def page_size(query: Mapping[str, Any], default_limit: int) -> int:
+    """`limit`, where some lists state no bound: 0 (or less) means the default page size."""
+    limit = query.get("limit")
+    return limit if isinstance(limit, int) and limit > 0 else default_limit
 
 
 def _sync_page(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:

@@ -6,9 +6,9 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..call import Call
-from ..http.errors import invalid_request, not_found
+from ..http.errors import ApiError, invalid_request, not_found
 from ..http.replies import JsonReply, Reply
-from .admin_seed import new_workspace
+from .admin_seed import DEFAULT_DATA_PRIVACY, new_workspace
 from .paging import id_page
 from .services import store_of, stored
 from .stamps import rfc3339
@@ -43,6 +43,7 @@ def create_workspace(call: Call) -> Reply:
             raise invalid_request(f"This organization already has the maximum of {MAX_ACTIVE} active workspaces. "
                                   "Archive a workspace before creating a new one.")
         _check_tags(call.body.get("tags"))
+        _check_data_privacy({**DEFAULT_DATA_PRIVACY, **(call.body.get("inference_data_privacy") or {})})
         workspace = store.insert("workspace", new_workspace(call.body, call.received_at), prefix="wrkspc_")
     return JsonReply(render_workspace(workspace))
 
@@ -70,6 +71,8 @@ def update_workspace(call: Call) -> Reply:
     if body.get("name") is not None and not 1 <= len(body["name"]) <= 40:
         raise invalid_request("name: String should have between 1 and 40 characters")
     _check_tags(body.get("tags"))
+    privacy = {**_data_privacy(workspace), **(body.get("inference_data_privacy") or {})}
+    _check_data_privacy(privacy)
 
     def apply(doc: dict[str, Any]) -> None:
         for name in ("name", "display_color", "external_key_id", "user_profile_id"):
@@ -82,6 +85,7 @@ def update_workspace(call: Call) -> Reply:
                 doc["tags"][tag] = value
         residency = {k: v for k, v in (body.get("data_residency") or {}).items() if v is not None}
         doc["data_residency"].update(residency)
+        doc["inference_data_privacy"] = privacy
 
     return JsonReply(render_workspace(store_of(call).update("workspace", workspace["id"], apply) or workspace))
 
@@ -103,8 +107,21 @@ def render_workspace(workspace: dict[str, Any]) -> dict[str, Any]:
         "display_color": workspace["display_color"], "data_residency": workspace["data_residency"],
         "compartment_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"compartment:{workspace['id']}")),
         "external_key_id": workspace["external_key_id"], "tags": workspace["tags"],
-        "user_profile_id": workspace["user_profile_id"],
+        "user_profile_id": workspace["user_profile_id"], "inference_data_privacy": _data_privacy(workspace),
     }
+
+
+def _data_privacy(workspace: dict[str, Any]) -> dict[str, Any]:
+    # workspaces stored before the field existed (a --data-dir from an older version) take the defaults
+    return workspace.get("inference_data_privacy") or dict(DEFAULT_DATA_PRIVACY)
+
+
+def _check_data_privacy(privacy: dict[str, Any]) -> None:
+    """Anthropic does not review data kept in a customer's own storage (the API's documented 400)."""
+    if privacy["human_review"]["type"] == "enabled" and privacy["safeguards_storage"]["type"] == "external":
+        raise ApiError("invalid_request_error", "inference_data_privacy: human review cannot stay enabled while "
+                       "safeguards_storage is external storage; set human_review to disabled or safeguards_storage "
+                       "to internal.", details={"error_code": "human_review_on_with_external_storage"})
 
 
 def _workspace(call: Call) -> dict[str, Any]:

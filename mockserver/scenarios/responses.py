@@ -72,7 +72,7 @@ def complete_message(partial: dict[str, Any], call: Call) -> dict[str, Any]:
         "id": new_id("msg_", rng),
         "type": "message",
         "role": "assistant",
-        "model": body.get("model", "claude-sonnet-4-5"),
+        "model": body.get("model", "claude-sonnet-4-6"),
         "content": content,
         "stop_reason": "tool_use" if has_tool_use else "end_turn",
         "stop_sequence": None,

@@ -65,6 +65,9 @@ class Explainer:
         non_null = [m for m in members if self._resolve(m).get("type") != "null"]
         if value is None and len(non_null) < len(members):
             return None
+        wrong_role = self._unknown_discriminator_value(schema, non_null, value, path)
+        if wrong_role:
+            return wrong_role
         tagged = self._tagged_member(schema, non_null, value, path)
         if tagged is not _UNTAGGED:
             return tagged  # type: ignore[return-value]
@@ -78,6 +81,17 @@ class Explainer:
             return None
         # The member that got furthest into the value explains best.
         return max(problems, key=lambda p: len(p[0]))
+
+    def _unknown_discriminator_value(self, schema: dict, members: list, value: Any, path: Path) -> Problem | None:
+        """A turn's `role` (a discriminator other than `type`) outside the union: name every allowed value,
+        in the union's order, as the API does."""
+        name = (schema.get("discriminator") or {}).get("propertyName")
+        if name in (None, "type") or not isinstance(value, dict) or name not in value:
+            return None
+        allowed = [self._resolve(m).get("properties", {}).get(name, {}).get("const") for m in members]
+        if None in allowed or value[name] in allowed:
+            return None
+        return [*path, name], f"Input should be {_alternatives(allowed)}"
 
     def _tagged_member(self, schema: dict, members: list, value: Any, path: Path) -> object:
         """Descend into the member named by the value's `type` tag; _UNTAGGED if that can't be done."""

@@ -67,7 +67,7 @@ def validates(instance: Any, schema: Any) -> bool:
 WORDS = ("weather", "stock", "price", "city", "order", "status", "email", "calendar", "note", "ticket",
          "search", "latest", "calculate", "python", "hello", "please", "explain", "END", "STOP", "###")
 NAME_PARTS = ("get", "weather", "stock", "price", "order", "status", "send", "email", "calendar", "note", "lookup")
-MODELS = ("claude-sonnet-4-5", "claude-opus-4-6", "claude-opus-4-7", "claude-haiku-4-5-20251001", "claude-fable-5",
+MODELS = ("claude-haiku-4-5", "claude-opus-4-6", "claude-opus-4-7", "claude-haiku-4-5-20251001", "claude-fable-5",
           "claude-sonnet-4-20250514")
 
 texts = st.lists(st.sampled_from(WORDS) | st.text(string.ascii_letters + " .,!?'\n", min_size=1, max_size=30),

@@ -16,7 +16,7 @@ WEATHER = {"type": "function", "function": {"name": "get_weather", "description"
 
 
 def chat(**fields):
-    request = {"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "Hello"}], **fields}
+    request = {"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "Hello"}], **fields}
     completion = chat_completion(request, ctx())
     ChatCompletion.model_validate(completion)
     return completion, request
@@ -32,7 +32,7 @@ def test_plain_completion() -> None:
 
 
 def test_system_and_developer_messages_are_hoisted() -> None:
-    request = {"model": "claude-sonnet-4-5", "messages": [
+    request = {"model": "claude-haiku-4-5", "messages": [
         {"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
         {"role": "developer", "content": [{"type": "text", "text": "Use metric units."}]}]}
     translated = to_messages_request(request, ctx())
@@ -68,7 +68,7 @@ def test_tool_calls_map_both_ways() -> None:
 
 
 def test_images_are_translated() -> None:
-    translated = to_messages_request({"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": [
+    translated = to_messages_request({"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": [
         {"type": "text", "text": "What is this?"},
         {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "high"}},
         {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}]}, ctx())

@@ -10,7 +10,7 @@ PROMPT = "\n\nHuman: Tell me about lighthouses\n\nAssistant:"
 
 
 def complete(**fields):
-    return create_completion({"model": "claude-sonnet-4-5", "prompt": PROMPT, "max_tokens_to_sample": 300, **fields},
+    return create_completion({"model": "claude-haiku-4-5", "prompt": PROMPT, "max_tokens_to_sample": 300, **fields},
                              ctx())
 
 
@@ -19,7 +19,7 @@ def test_completion_object() -> None:
     assert completion["type"] == "completion" and completion["id"].startswith("compl_")
     assert completion["completion"].startswith(" ")
     assert completion["stop_reason"] == "stop_sequence" and completion["stop"] == "\n\nHuman:"
-    assert completion["model"] == "claude-sonnet-4-5-20250929"
+    assert completion["model"] == "claude-haiku-4-5-20251001"
 
 
 def test_max_tokens_to_sample_cuts() -> None:
@@ -38,7 +38,7 @@ def test_system_prompt_before_the_first_turn_is_allowed() -> None:
 
 
 def test_echo_mode() -> None:
-    completion = create_completion({"model": "claude-sonnet-4-5", "prompt": PROMPT, "max_tokens_to_sample": 300},
+    completion = create_completion({"model": "claude-haiku-4-5", "prompt": PROMPT, "max_tokens_to_sample": 300},
                                    ctx(reply_mode="echo"))
     assert completion["completion"] == " Tell me about lighthouses"
 

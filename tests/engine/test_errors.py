@@ -20,7 +20,7 @@ def error_of(request: dict[str, Any], call=create_message, **context: Any) -> Ap
 
 
 def base(**fields: Any) -> dict[str, Any]:
-    return {"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": USER, **fields}
+    return {"model": "claude-haiku-4-5", "max_tokens": 100, "messages": USER, **fields}
 
 
 @pytest.mark.parametrize("call", [create_message, count_tokens])
@@ -29,16 +29,17 @@ def test_unknown_model_is_404(call) -> None:
     assert (error.status, error.error_type, error.message) == (404, "not_found_error", "model: claude-nope-1")
 
 
-def test_retired_model_is_404() -> None:
-    error = error_of(base(model="claude-3-opus-20240229"))
-    assert error.status == 404 and error.message == "model: claude-3-opus-20240229"
+@pytest.mark.parametrize("model", ["claude-3-opus-20240229", "claude-sonnet-4-5", "claude-sonnet-4-5-20250929"])
+def test_retired_model_is_404(model) -> None:
+    error = error_of(base(model=model))
+    assert error.status == 404 and error.message == f"model: {model}"
 
 
 def test_max_tokens_above_the_model_cap() -> None:
     error = error_of(base(max_tokens=64001))
     assert error.status == 400 and error.error_type == "invalid_request_error"
     assert error.message == ("max_tokens: 64001 > 64000, which is the maximum allowed number of output tokens "
-                             "for claude-sonnet-4-5-20250929")
+                             "for claude-haiku-4-5-20251001")
 
 
 def test_budget_tokens_not_below_max_tokens() -> None:
@@ -53,7 +54,7 @@ def test_thinking_with_forced_tool_choice() -> None:
 
 
 @pytest.mark.parametrize("model, thinking, message", [
-    ("claude-sonnet-4-5", {"type": "adaptive"}, "adaptive thinking is not supported on this model"),
+    ("claude-haiku-4-5", {"type": "adaptive"}, "adaptive thinking is not supported on this model"),
     ("claude-opus-4-7", {"type": "enabled", "budget_tokens": 1024}, '"thinking.type.enabled" is not supported'),
     ("claude-fable-5", {"type": "disabled"}, '"thinking.type.disabled" is not supported'),
 ])
@@ -148,7 +149,7 @@ def test_structured_outputs_on_an_old_model() -> None:
 
 def test_effort_on_a_model_without_effort() -> None:
     error = error_of(base(output_config={"effort": "high"}))
-    assert error.message == 'output_config.effort: "high" is not supported for claude-sonnet-4-5-20250929'
+    assert error.message == 'output_config.effort: "high" is not supported for claude-haiku-4-5-20251001'
 
 
 def test_new_version_rejects_documents_in_assistant_turns() -> None:
@@ -165,12 +166,12 @@ def test_new_version_rejects_documents_in_assistant_turns() -> None:
     ("\n\nHuman: Hi\n\nAssistant: ok\n\nHuman: more", 'prompt must end with "\\n\\nAssistant:" turn'),
 ])
 def test_legacy_prompt_format(prompt: str, message: str) -> None:
-    error = error_of({"model": "claude-sonnet-4-5", "prompt": prompt, "max_tokens_to_sample": 10}, create_completion)
+    error = error_of({"model": "claude-haiku-4-5", "prompt": prompt, "max_tokens_to_sample": 10}, create_completion)
     assert (error.status, error.message) == (400, message)
 
 
 def test_chat_completions_need_n_1() -> None:
-    error = error_of({"model": "claude-sonnet-4-5", "n": 2, "messages": [{"role": "user", "content": "Hi"}]},
+    error = error_of({"model": "claude-haiku-4-5", "n": 2, "messages": [{"role": "user", "content": "Hi"}]},
                      chat_completion)
     assert (error.status, error.message) == (400, "n: only n=1 is supported")
 

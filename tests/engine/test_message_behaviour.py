@@ -9,7 +9,7 @@ from mockserver.engine import EngineContext, MemoryPromptCache, count_tokens, cr
 from mockserver.engine.thinking import REDACTED_TRIGGER
 from tests.engine.support import NOW, accumulate, ctx, validate_message, validates
 
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-haiku-4-5"
 WEATHER = {"name": "get_weather", "description": "Current weather for a city",
            "input_schema": {"type": "object", "properties": {"location": {"type": "string"},
                                                              "unit": {"enum": ["celsius", "fahrenheit"]}},
@@ -39,7 +39,7 @@ def test_plain_reply_shape() -> None:
 
 
 def test_alias_is_answered_with_the_concrete_id() -> None:
-    assert ask("hi")["model"] == "claude-sonnet-4-5-20250929"
+    assert ask("hi")["model"] == "claude-haiku-4-5-20251001"
     assert create_message({"model": "claude-opus-4-6", "max_tokens": 5, "messages": [
         {"role": "user", "content": "hi"}]}, ctx())["model"] == "claude-opus-4-6"
 
@@ -264,11 +264,11 @@ def test_pdf_citations_use_pages() -> None:
 
 def test_prompt_caching_writes_then_reads() -> None:
     cache = MemoryPromptCache()
-    system = [{"type": "text", "text": "You are a careful assistant. " * 400, "cache_control": {"type": "ephemeral"}}]
+    system = [{"type": "text", "text": "You are a careful assistant. " * 1600, "cache_control": {"type": "ephemeral"}}]
     request = {"model": MODEL, "max_tokens": 50, "system": system, "messages": [{"role": "user", "content": "Hi"}]}
     total = count_tokens({k: request[k] for k in ("model", "system", "messages")}, ctx())["input_tokens"]
     first = create_message(request, EngineContext(rng=ctx().rng, now=NOW, cache=cache))["usage"]
-    assert first["cache_creation_input_tokens"] > 1024 and first["cache_read_input_tokens"] == 0
+    assert first["cache_creation_input_tokens"] > 4096 and first["cache_read_input_tokens"] == 0
     assert first["cache_creation"] == {"ephemeral_5m_input_tokens": first["cache_creation_input_tokens"],
                                        "ephemeral_1h_input_tokens": 0}
     assert first["input_tokens"] + first["cache_creation_input_tokens"] == total

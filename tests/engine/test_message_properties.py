@@ -92,7 +92,7 @@ def test_stop_sequences_never_appear_in_text(request: dict, seed: int) -> None:
 def test_structured_outputs_validate(schema: dict, seed: int) -> None:
     import json
 
-    request = {"model": "claude-sonnet-4-5", "max_tokens": 4000, "output_config": {"format": {"type": "json_schema",
+    request = {"model": "claude-haiku-4-5", "max_tokens": 4000, "output_config": {"format": {"type": "json_schema",
                                                                                                 "schema": schema}},
                "messages": [{"role": "user", "content": "Extract the data"}]}
     message = create_message(request, ctx(seed))

@@ -59,7 +59,7 @@ def test_any_general_field_takes_the_general_path(request: dict[str, Any], field
 
 
 def test_block_contents_take_the_general_path() -> None:
-    request = {"model": "claude-sonnet-4-5", "max_tokens": 10,
+    request = {"model": "claude-haiku-4-5", "max_tokens": 10,
                "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]}
     assert read_plain(request) is None
     assert read_plain({**request, "messages": [{"role": "user", "content": "hi"}], "system": [

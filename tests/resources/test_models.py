@@ -23,8 +23,8 @@ def test_list_is_newest_first_and_pages(client, api_headers):
 
 
 def test_retrieve_by_id_or_alias(client, api_headers):
-    by_alias = client.get("/v1/models/claude-sonnet-4-5", headers=api_headers).json()
-    assert by_alias["id"] == "claude-sonnet-4-5-20250929" and by_alias["display_name"] == "Claude Sonnet 4.5"
+    by_alias = client.get("/v1/models/claude-haiku-4-5", headers=api_headers).json()
+    assert by_alias["id"] == "claude-haiku-4-5-20251001" and by_alias["display_name"] == "Claude Haiku 4.5"
     assert client.get(f"/v1/models/{by_alias['id']}", headers=api_headers).json() == by_alias
     assert_api_error(client.get("/v1/models/claude-nope-1", headers=api_headers), 404, "not_found_error",
                      "model: claude-nope-1")
