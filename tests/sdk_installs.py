@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import shutil
-import tarfile
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
@@ -20,25 +23,40 @@ def _stamped(folder: Path, version: str) -> bool:
     return stamp.exists() and stamp.read_text().strip() == version
 
 
+@contextlib.contextmanager
+def _installing(folder: Path) -> Iterator[None]:
+    """One installer at a time per folder: test workers that need the same SDK wait for the first."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f".{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def legacy_python_sdk() -> Path:
     """A folder to put first on PYTHONPATH: the last 0.x `anthropic` with its own dependencies."""
     target = CACHE / "sdk-legacy"
-    if not _stamped(target, LEGACY_SDK_VERSION):
-        shutil.rmtree(target, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                        "--target", str(target), f"anthropic=={LEGACY_SDK_VERSION}"], check=True)
-        (target / ".version").write_text(LEGACY_SDK_VERSION)
+    with _installing(target):
+        if not _stamped(target, LEGACY_SDK_VERSION):
+            _install_legacy(target)
     return target
+
+
+def _install_legacy(target: Path) -> None:
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "--target", str(target), f"anthropic=={LEGACY_SDK_VERSION}"], check=True)
+    (target / ".version").write_text(LEGACY_SDK_VERSION)
 
 
 def node_sdk() -> Path:
     """A folder whose node_modules holds @anthropic-ai/sdk."""
     target = CACHE / "node"
-    if not _stamped(target, NODE_SDK_VERSION):
-        target.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund",
-                        f"@anthropic-ai/sdk@{NODE_SDK_VERSION}"], cwd=target, check=True)
-        (target / ".version").write_text(NODE_SDK_VERSION)
+    with _installing(target):
+        if not _stamped(target, NODE_SDK_VERSION):
+            target.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund",
+                            f"@anthropic-ai/sdk@{NODE_SDK_VERSION}"], cwd=target, check=True)
+            (target / ".version").write_text(NODE_SDK_VERSION)
     return target
 
 
@@ -53,15 +71,20 @@ def generated_sdk_suite() -> tuple[Path, Path]:
     home = CACHE / "sdk-suite"
     python = home / "venv" / "bin" / "python"
     source = home / f"anthropic-{version}"
-    if not _stamped(home, version):
-        shutil.rmtree(home, ignore_errors=True)
-        home.mkdir(parents=True)
-        subprocess.run([sys.executable, "-m", "venv", str(home / "venv")], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                        *GENERATED_SUITE_DEPS], check=True)
-        subprocess.run([str(python), "-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps",
-                        "--no-binary", ":all:", "-d", str(home), f"anthropic=={version}"], check=True)
-        with tarfile.open(home / f"anthropic-{version}.tar.gz") as archive:
-            archive.extractall(home, filter="data")
-        (home / ".version").write_text(version)
+    with _installing(home):
+        if not _stamped(home, version):
+            _install_generated_suite(home, python, version)
     return source, python
+
+
+def _install_generated_suite(home: Path, python: Path, version: str) -> None:
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    subprocess.run([sys.executable, "-m", "venv", str(home / "venv")], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    *GENERATED_SUITE_DEPS], check=True)
+    subprocess.run([str(python), "-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps",
+                    "--no-binary", ":all:", "-d", str(home), f"anthropic=={version}"], check=True)
+    with tarfile.open(home / f"anthropic-{version}.tar.gz") as archive:
+        archive.extractall(home, filter="data")
+    (home / ".version").write_text(version)
