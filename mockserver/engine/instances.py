@@ -310,6 +310,8 @@ class _Generator:
             count = low
         else:
             count = self.rng.randint(min(max(low, 1), high), min(high, max(low, 1) + 2))
+        if count * _least_instances(items) > self.steps_left:  # refuse before doing the work
+            self._charge(count * _least_instances(items))
         contains = schema.get("contains")
         out: list[Any] = []
         seen: set[str] = set()
@@ -392,3 +394,19 @@ def _common_type(a: Any, b: Any) -> Any:
         right.add("integer")
     both = sorted(left & right)
     return both[0] if len(both) == 1 else (both or b)
+
+
+def _least_instances(schema: Any, depth: int = 0) -> int:
+    """A lower bound on the subschema instances one value of `schema` needs, from the minItems
+    of directly nested arrays and required properties (references and combinators count 1)."""
+    if not isinstance(schema, dict) or depth > 8:
+        return 1
+    if schema.get("type") == "array" or "items" in schema:
+        low = schema.get("minItems", 0)
+        return 1 + (low * _least_instances(schema.get("items"), depth + 1) if isinstance(low, int) else 0)
+    properties = schema.get("properties")
+    required = schema.get("required")
+    if isinstance(properties, dict) and isinstance(required, list):
+        return 1 + sum(_least_instances(properties.get(name), depth + 1) for name in required
+                       if isinstance(name, str))
+    return 1
