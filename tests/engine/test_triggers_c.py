@@ -7,13 +7,17 @@ from typing import Any
 
 import anthropic
 import pytest
+from anthropic.types.beta import BetaMessage
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver.config import Config
-from mockserver.engine import context_edits
+from mockserver.engine import context_edits, count_tokens, create_message
 from mockserver.engine.tokenizer import Memo, count
 from mockserver.server import MockServer
 
 from ..helpers import KEY, MODEL
+from . import support
 
 EDITING = ["context-management-2025-06-27"]
 COMPACT = ["compact-2026-01-12"]
@@ -188,3 +192,28 @@ def test_a_returned_compaction_block_replaces_what_it_summarised(client):
     again = client.beta.messages.create(**follow, betas=COMPACT)
     assert [b.type for b in again.content] == ["text"]
     assert again.usage.input_tokens < 2_000
+
+
+edits = st.lists(st.one_of(
+    st.builds(lambda value, keep, kind: {"type": "clear_tool_uses_20250919", "trigger": {"type": kind, "value": value},
+                                         "keep": {"type": "tool_uses", "value": keep}},
+              st.integers(0, 8_000), st.integers(0, 6), st.sampled_from(["input_tokens", "tool_uses"])),
+    st.builds(lambda value, pause: {"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": value},
+                                    "pause_after_compaction": pause},
+              st.integers(0, 8_000), st.booleans()),
+), max_size=2)
+
+
+@given(st.integers(0, 6), edits, st.integers(0, 2**32))
+def test_managed_replies_agree_with_count_tokens_and_their_stream(uses, chosen, seed):
+    request = managed_request(tool_conversation(uses), *chosen)
+    message = create_message(request, support.ctx(seed))
+    BetaMessage.model_validate(message)
+    assert support.accumulate(message, beta=True) == message
+    counted = count_tokens({k: v for k, v in request.items() if k != "max_tokens"}, support.ctx(seed))
+    cleared = sum(e["cleared_input_tokens"] for e in message["context_management"]["applied_edits"])
+    assert counted["context_management"]["original_input_tokens"] - counted["input_tokens"] == cleared
+    compacted = message["content"] and message["content"][0]["type"] == "compaction"
+    assert bool(compacted) == ("iterations" in message["usage"])
+    if not compacted:
+        assert message["usage"]["input_tokens"] == counted["input_tokens"]
