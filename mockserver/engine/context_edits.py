@@ -13,7 +13,8 @@ ones left, counted with the mock's tokenizer (`input_tokens.segments`):
   that have some (default 1; `"all"` keeps every one).
 
 An edit that clears something is reported in `context_management.applied_edits`. A `compaction`
-block in an assistant turn (see compaction.py) makes the prompt start at that block.
+block in an assistant turn (see compaction.py) makes the prompt start at that block, unless its
+`content` is null (a failed compaction, which the API treats as a no-op).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def from_last_compaction(messages: list[dict[str, Any]]) -> list[dict[str, Any]]
         content = messages[i].get("content")
         if messages[i].get("role") != "assistant" or not isinstance(content, list):
             continue
-        at = [j for j, b in enumerate(content) if isinstance(b, dict) and b.get("type") == "compaction"]
+        at = [j for j, b in enumerate(content)  # a block with null content is a failed compaction: a no-op
+              if isinstance(b, dict) and b.get("type") == "compaction" and b.get("content") is not None]
         if at:
             return [{**messages[i], "content": content[at[-1]:]}, *messages[i + 1:]]
     return messages

@@ -217,3 +217,12 @@ def test_managed_replies_agree_with_count_tokens_and_their_stream(uses, chosen, 
     assert bool(compacted) == ("iterations" in message["usage"])
     if not compacted:
         assert message["usage"]["input_tokens"] == counted["input_tokens"]
+
+
+def test_a_compaction_block_with_null_content_is_a_no_op():
+    messages = long_prompt(3_000)
+    messages[1] = {"role": "assistant", "content": [{"type": "compaction", "content": None}]}
+    whole = context_edits.manage(compact_request(3_000) | {"messages": messages}, Memo())
+    messages[1]["content"][0]["content"] = "Earlier: the sea."
+    resumed = context_edits.manage(compact_request(3_000) | {"messages": messages}, Memo())
+    assert whole.tokens > 3_000 > resumed.tokens
