@@ -136,6 +136,8 @@ def block_tokens(block: Any, keep_thinking: bool = True, count: Count = count_te
     if kind == "search_result":
         return (count(block.get("title", "")) + count(block.get("source", ""))
                 + sum(block_tokens(b, True, count) for b in block.get("content") or ()))
+    if kind == "compaction":  # the summary stands for what it compacted
+        return count(block.get("content") or "")
     if kind == "tool_reference":
         return 2 + count(block.get("tool_name", ""))
     body = {k: v for k, v in block.items() if k not in ("cache_control", "type")}

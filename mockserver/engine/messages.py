@@ -6,7 +6,7 @@ from typing import Any
 
 from ..catalog import ModelEntry
 from ..ids import new_id
-from . import checks, input_tokens
+from . import checks, compaction, context_edits, input_tokens
 from .answers import prose_draft
 from .caching import CacheUse, breakpoint_count, cache_use
 from .context import EngineContext
@@ -15,6 +15,7 @@ from .drafts import Fitted, fit
 from .input_tokens import Segment
 from .plain import PlainRequest, read_plain
 from .planner import Reply, pending_programmatic, plan_reply
+from .tokenizer import Memo
 
 
 def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any]:
@@ -25,8 +26,9 @@ def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any
     plain = read_plain(request)
     if plain is not None:
         return _plain_message(request, ctx, entry, plain)
-    convo = Conversation.of(request)
-    segments = input_tokens.segments(request, convo.tokens)
+    managed = context_edits.manage(request, Memo()) if request.get("context_management") is not None else None
+    convo = Conversation.of(managed.request if managed else request)
+    segments = input_tokens.segments(convo.request, convo.tokens)
     _check(request, ctx, entry, convo, segments)
     message_id = new_id("msg_", ctx.rng)
     max_tokens = request.get("max_tokens", 0)
@@ -35,9 +37,17 @@ def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any
     cached = cache_use(request, segments, entry.id, entry.min_cache_tokens, ctx.cache, ctx.now)
     container = reply.container if _kept_container(fitted, reply) else None
     message = _message(request, ctx, entry, message_id, fitted, cached, container)
-    if request.get("context_management") is not None:
-        message["context_management"] = {"applied_edits": []}
+    if managed is not None:
+        _manage_context(message, managed, convo.tokens)
     return message
+
+
+def _manage_context(message: dict[str, Any], managed: context_edits.Managed, count: Memo) -> None:
+    message["context_management"] = {"applied_edits": managed.applied}
+    if compaction.triggered(managed):
+        compaction.apply(message, managed, count)
+        if message["stop_reason"] == "compaction":
+            message["container"] = None
 
 
 def _plain_message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, plain: PlainRequest) -> dict[str, Any]:

@@ -21,8 +21,8 @@ TEXT_PIECES = 4  # tokens per text_delta
 THINKING_PIECES = 12
 JSON_CHUNK = 24  # characters per input_json_delta
 _DELTA_USAGE = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "server_tool_use",
-                "output_tokens_details")
-_LATE_USAGE = ("server_tool_use", "output_tokens_details")
+                "output_tokens_details", "iterations")
+_LATE_USAGE = ("server_tool_use", "output_tokens_details", "iterations")
 
 
 def message_events(message: dict[str, Any], ctx: EngineContext | None = None) -> list[Event]:
@@ -86,6 +86,10 @@ def _block_events(index: int, block: dict[str, Any]) -> list[Event]:
     elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
         start = {**block, "input": {}}
         deltas = [{"type": "input_json_delta", "partial_json": p} for p in _json_fragments(block["input"])]
+    elif kind == "compaction":  # the summary arrives whole, in one delta
+        start = {**block, "content": None, "encrypted_content": None}
+        deltas = [{"type": "compaction_delta", "content": block.get("content"),
+                   "encrypted_content": block.get("encrypted_content")}]
     else:
         start, deltas = block, []
     opening = {"type": "content_block_start", "index": index, "content_block": start}
