@@ -10,6 +10,9 @@ name) or one of its tools (as client tools are mentioned). The reply then calls 
 the server's first tool, as an `mcp_tool_use` block followed by its `mcp_tool_result`. Under the
 `mcp-client-2026-09-15` beta a server whose tools were neither pinned nor listed before is listed
 first, in an `mcp_tool_listing` block, as the API does when it fetched the listing.
+
+A request is refused (400) when two servers share a name, or an `mcp_toolset` names a server that
+`mcp_servers` does not define, or two toolsets name the same server.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from ..http.errors import invalid_request
 from ..ids import new_id
 from . import prose, tools
 from .conversation import Conversation
@@ -24,11 +28,33 @@ from .drafts import CALL, RESULT, Draft
 
 LISTING_BETA = "mcp-client-2026-09-15"
 _QUERY = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
+DUPLICATE_SERVER = "mcp_servers.{i}.name: MCP server names must be unique, '{name}' is used more than once"
+UNKNOWN_SERVER = "tools.{i}.mcp_server_name: MCP server '{name}' is not defined in `mcp_servers`"
+DUPLICATE_TOOLSET = "tools.{i}.mcp_server_name: MCP server '{name}' is configured by more than one `mcp_toolset`"
 DEFAULT_TOOLS = (
     {"name": "search", "description": "Search the server's records.", "input_schema": _QUERY},
     {"name": "fetch", "description": "Fetch one record by id.",
      "input_schema": {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}},
 )
+
+
+def check(request: dict[str, Any]) -> None:
+    names: set[str] = set()
+    for i, server in enumerate(request.get("mcp_servers") or ()):
+        name = server.get("name") if isinstance(server, dict) else None
+        if name in names:
+            raise invalid_request(DUPLICATE_SERVER.format(i=i, name=name))
+        names.add(name)
+    configured: set[str] = set()
+    for i, tool in enumerate(request.get("tools") or ()):
+        if not isinstance(tool, dict) or tool.get("type") != "mcp_toolset":
+            continue
+        name = tool.get("mcp_server_name")
+        if name not in names:
+            raise invalid_request(UNKNOWN_SERVER.format(i=i, name=name))
+        if name in configured:
+            raise invalid_request(DUPLICATE_TOOLSET.format(i=i, name=name))
+        configured.add(name)
 
 
 def run(convo: Conversation, betas: frozenset[str], rng: random.Random) -> list[Draft]:

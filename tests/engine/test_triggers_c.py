@@ -110,6 +110,20 @@ def test_no_mcp_call_unless_a_server_is_named_and_tools_may_be_called(client, te
     assert kinds(reply) == ["text"]
 
 
+@pytest.mark.parametrize("servers, toolsets, message", [
+    ([CRM, CRM], [], "mcp_servers.1.name: MCP server names must be unique, 'crm' is used more than once"),
+    ([CRM], [{**CRM_TOOLSET, "mcp_server_name": "wiki"}],
+     "tools.0.mcp_server_name: MCP server 'wiki' is not defined in `mcp_servers`"),
+    ([CRM], [CRM_TOOLSET, CRM_TOOLSET],
+     "tools.1.mcp_server_name: MCP server 'crm' is configured by more than one `mcp_toolset`"),
+], ids=["duplicate-server", "unknown-server", "two-toolsets"])
+def test_inconsistent_connector_configuration_is_a_400(client, servers, toolsets, message):
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        ask(client, False, "Search the crm", mcp_servers=servers, tools=toolsets, betas=[MCP_BETA])
+    assert caught.value.body["error"] == {"type": "invalid_request_error", "message": message}
+    assert caught.value.body["request_id"] == caught.value.response.headers["request-id"]
+
+
 # -- advisor -------------------------------------------------------------------------------------
 
 @MODES
