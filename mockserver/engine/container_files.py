@@ -7,8 +7,10 @@ execution, opening with one `container_upload` block per file it received.
 The text editor (code_execution_20250825 and later) runs instead of bash when the last user turn
 asks for a file operation, that is says file/files (or names a path, or gave a file) together with
 a verb: edit/replace/change/update/fix is `str_replace`, create/write/save is `create`,
-view/show/read/open/display is `view`. A `view` of a path that was neither uploaded nor created
+view/show/read/open/display is `view`. The path is the named absolute path, else the uploaded file
+(unless creating), else the named file (or notes.txt) under /tmp/outputs. A `view` of a path that was neither uploaded nor created
 earlier in the conversation answers `text_editor_code_execution_tool_result_error` "file_not_found".
+A request that also offers a client text editor tool (`text_editor_...`) leaves file operations to it.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ def upload_drafts(convo: Conversation) -> list[Draft]:
 
 
 def editor_command(convo: Conversation) -> str | None:
-    """The text editor command the last user turn asks for, if it asks for one."""
+    """The text editor command the last user turn asks for, if it asks for one (a client text
+    editor tool in the request takes file operations over)."""
+    if any((t.get("type") or "").startswith("text_editor_") for t in convo.client_tools()):
+        return None
     if not (FILE_WORDS & convo.words or uploads(convo) or _named_path(convo)):
         return None
     return next((command for command, words in COMMAND_WORDS if words & convo.words), None)

@@ -203,3 +203,10 @@ def test_a_file_created_earlier_can_be_viewed(client):
     second = client.messages.create(model=MODEL, max_tokens=1024, messages=history, tools=[CODE],
                                     container=first.container.id)
     assert second.content[1].content.type == "text_editor_code_execution_view_result"
+
+
+def test_a_client_text_editor_takes_file_operations_over(client):
+    editor = {"type": "text_editor_20250728", "name": "str_replace_based_edit_tool"}
+    reply = ask(client, False, "Edit the file /tmp/app.py and fix the TODO", beta=False, tools=[CODE, editor])
+    assert kinds(reply) == ["text", "tool_use"] and reply.content[1].name == "str_replace_based_edit_tool"
+    assert reply.stop_reason == "tool_use"
