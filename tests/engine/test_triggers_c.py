@@ -210,3 +210,16 @@ def test_a_client_text_editor_takes_file_operations_over(client):
     reply = ask(client, False, "Edit the file /tmp/app.py and fix the TODO", beta=False, tools=[CODE, editor])
     assert kinds(reply) == ["text", "tool_use"] and reply.content[1].name == "str_replace_based_edit_tool"
     assert reply.stop_reason == "tool_use"
+
+
+@MODES
+def test_forcing_the_advisor_and_sending_its_blocks_back(client, stream):
+    forced = ask(client, stream, "Plan the rollout", tools=[ADVISOR], betas=[ADVISOR_BETA],
+                 tool_choice={"type": "tool", "name": "advisor"})
+    assert kinds(forced)[:2] == ["server_tool_use", "advisor_tool_result"]
+    history = [{"role": "user", "content": "Plan the rollout"},
+               {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in forced.content]},
+               {"role": "user", "content": "Thanks, go ahead."}]
+    after = client.beta.messages.create(model=MODEL, max_tokens=1024, messages=history, tools=[ADVISOR],
+                                        betas=[ADVISOR_BETA])
+    assert kinds(after) == ["text"] and after.stop_reason == "end_turn"
