@@ -8,8 +8,8 @@ The text editor (code_execution_20250825 and later) runs instead of bash when th
 asks for a file operation, that is says file/files (or names a path, or gave a file) together with
 a verb: edit/replace/change/update/fix is `str_replace`, create/write/save is `create`,
 view/show/read/open/display is `view`. The path is the named absolute path, else the uploaded file
-(unless creating), else the named file (or notes.txt) under /tmp/outputs. A `view` of a path that was neither uploaded nor created
-earlier in the conversation answers `text_editor_code_execution_tool_result_error` "file_not_found".
+(unless creating), else the named file (or notes.txt) under /tmp/outputs. A `view` of a path
+that was neither uploaded nor created earlier in the conversation answers `text_editor_code_execution_tool_result_error` "file_not_found".
 A request that also offers a client text editor tool (`text_editor_...`) leaves file operations to it.
 """
 
@@ -37,7 +37,7 @@ _PATH = re.compile(r"(?<![\w/])(/[\w.\-]+(?:/[\w.\-]+)+|[\w\-]{2,}\.[A-Za-z][A-Z
 
 def uploads(convo: Conversation) -> list[str]:
     """The file ids of the last user turn's container_upload blocks."""
-    return [b.get("file_id", "") for b in convo.last_user if isinstance(b, dict) and b.get("type") == "container_upload"]
+    return [b.get("file_id", "") for b in convo.last_user if _kind(b) == "container_upload"]
 
 
 def upload_drafts(convo: Conversation) -> list[Draft]:
@@ -103,12 +103,19 @@ def _target_path(command: str, convo: Conversation) -> str:
 
 
 def _known_paths(convo: Conversation) -> set[str]:
-    known = {f"{INPUT_DIR}/{f}" for role, items in convo.turns if role == "user" for b in items
-             if isinstance(b, dict) and b.get("type") == "container_upload" for f in [b.get("file_id", "")]}
-    return known | _created_paths(convo)
+    uploaded = {f"{INPUT_DIR}/{b.get('file_id', '')}" for b in _blocks(convo, "user", "container_upload")}
+    return uploaded | _created_paths(convo)
 
 
 def _created_paths(convo: Conversation) -> set[str]:
-    return {(b.get("input") or {}).get("path", "") for role, items in convo.turns if role == "assistant" for b in items
-            if isinstance(b, dict) and b.get("type") == "server_tool_use" and b.get("name") == "text_editor_code_execution"
-            and (b.get("input") or {}).get("command") == "create"}
+    edits = [b.get("input") or {} for b in _blocks(convo, "assistant", "server_tool_use")
+             if b.get("name") == "text_editor_code_execution"]
+    return {e.get("path", "") for e in edits if e.get("command") == "create"}
+
+
+def _blocks(convo: Conversation, role: str, kind: str) -> list[dict[str, Any]]:
+    return [b for turn_role, items in convo.turns if turn_role == role for b in items if _kind(b) == kind]
+
+
+def _kind(block: Any) -> Any:
+    return block.get("type") if isinstance(block, dict) else None

@@ -4,8 +4,8 @@ Triggers (the last user turn decides, under tool_choice auto/any): web search wh
 search, look up, latest, news, current, today or recent; web fetch when it contains an
 http(s) URL; code execution when it says calculate, compute, run, execute, code, python,
 analyze, plot or script, or asks for a file operation or gives a file (container_files.py); the
-advisor when it asks for advice (advisor.py). Each run yields a `server_tool_use` block and its complete result
-block; web search results come back as citations for the answer.
+advisor when it asks for advice (advisor.py). Each run yields a `server_tool_use` block and its
+complete result block; web search results come back as citations for the answer.
 """
 
 from __future__ import annotations
@@ -82,8 +82,12 @@ def run(tools: list[dict[str, Any]], convo: Conversation, rng: random.Random, no
 
 
 def _file_work(tool: dict[str, Any], convo: Conversation) -> bool:
-    has_editor = tool.get("type") != "code_execution_20250522"
-    return bool(container_files.uploads(convo)) or (has_editor and container_files.editor_command(convo) is not None)
+    return bool(container_files.uploads(convo)) or _editor_command(tool, convo) is not None
+
+
+def _editor_command(tool: dict[str, Any], convo: Conversation) -> str | None:
+    """The text editor sub-tool came with code_execution_20250825; the first version has none."""
+    return container_files.editor_command(convo) if tool.get("type") != "code_execution_20250522" else None
 
 
 def _use(name: str, arguments: dict[str, Any], rng: random.Random) -> Draft:
@@ -147,15 +151,15 @@ def _web_fetch(tool: dict[str, Any], convo: Conversation, rng: random.Random, no
 
 
 def _code_execution(tool: dict[str, Any], convo: Conversation, rng: random.Random, out: ServerRun) -> None:
-    code, stdout = snippet(convo.last_user_text)
     out.uses_container = True
     out.drafts += container_files.upload_drafts(convo)
-    command = container_files.editor_command(convo) if tool.get("type") != "code_execution_20250522" else None
-    if command is not None:
-        arguments = container_files.editor_input(command, convo, rng)
+    edit = _editor_command(tool, convo)
+    if edit is not None:
+        arguments = container_files.editor_input(edit, convo, rng)
         use = _use("text_editor_code_execution", arguments, rng)
         out.drafts += [use, _result(container_files.editor_result(use.block["id"], arguments, convo, rng))]
         return
+    code, stdout = snippet(convo.last_user_text)
     if tool.get("type") == "code_execution_20250825":
         command = f'python3 -c "{code.replace(chr(10), "; ")}"'
         use = _use("bash_code_execution", {"command": command}, rng)
