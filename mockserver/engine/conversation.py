@@ -9,7 +9,7 @@ from typing import Any
 from .tokenizer import Memo
 
 CLIENT_TOOL_TYPES = ("custom", "bash_", "text_editor_", "computer_", "memory_")
-SERVER_TOOL_PREFIXES = ("web_search_", "web_fetch_", "code_execution_", "tool_search_tool_")
+SERVER_TOOL_PREFIXES = ("web_search_", "web_fetch_", "code_execution_", "tool_search_tool_", "advisor_")
 _WORD = re.compile(r"[a-z0-9]+")
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..catalog import ModelEntry
 from ..ids import new_id
-from . import checks, compaction, context_edits, input_tokens
+from . import checks, compaction, context_edits, input_tokens, mcp
 from .answers import prose_draft
 from .caching import CacheUse, breakpoint_count, cache_use
 from .context import EngineContext
@@ -92,6 +92,7 @@ def _check(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, convo
     checks.check_messages(request, entry, ctx.version)
     checks.check_breakpoints(breakpoint_count(request, segments))
     checks.check_container(request, bool(pending_programmatic(convo)))
+    mcp.check(request)
     checks.check_prompt_length(sum(s.tokens for s in segments), entry)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ids import new_id
-from . import answers, citations, server_tools, tools
+from . import answers, citations, mcp, server_tools, tools
 from .context import EngineContext
 from .conversation import Conversation, text_of
 from .drafts import CALL, RESULT, Draft, text_draft
@@ -43,7 +43,7 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
         return reply
     plan = tools.plan(convo, server_tools.triggered(convo))
     ran = server_tools.run(plan.server, convo, rng, ctx.now)
-    reply.drafts += ran.drafts
+    reply.drafts += ran.drafts + mcp.run(convo, ctx.betas, rng)
     if ran.uses_container:
         reply.container = server_tools.container(convo.request, rng, ctx.now)
     if plan.calls_client_tools:

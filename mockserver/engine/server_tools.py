@@ -3,8 +3,9 @@
 Triggers (the last user turn decides, under tool_choice auto/any): web search when it says
 search, look up, latest, news, current, today or recent; web fetch when it contains an
 http(s) URL; code execution when it says calculate, compute, run, execute, code, python,
-analyze, plot or script. Each run yields a `server_tool_use` block and its complete result
-block; web search results come back as citations for the answer.
+analyze, plot or script, or asks for a file operation or gives a file (container_files.py); the
+advisor when it asks for advice (advisor.py). Each run yields a `server_tool_use` block and its
+complete result block; web search results come back as citations for the answer.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..ids import new_id
-from . import prose, samples
+from . import advisor, container_files, prose, samples
 from .conversation import Conversation
 from .drafts import CALL, RESULT, Draft
 from .tools import call_tokens, name_words
@@ -50,14 +51,16 @@ def triggered(convo: Conversation) -> list[dict[str, Any]]:
             wanted.append(tool)
         elif family == "web_fetch" and _URL.search(convo.last_user_text):
             wanted.append(tool)
-        elif family == "code_execution" and CODE_WORDS & convo.words:
+        elif family == "code_execution" and (CODE_WORDS & convo.words or _file_work(tool, convo)):
+            wanted.append(tool)
+        elif family == "advisor" and advisor.wanted(convo):
             wanted.append(tool)
     return wanted
 
 
 def _family(tool: dict[str, Any]) -> str:
     kind = tool.get("type") or ""
-    for family in ("web_search", "web_fetch", "code_execution", "tool_search_tool"):
+    for family in ("web_search", "web_fetch", "code_execution", "tool_search_tool", "advisor"):
         if kind.startswith(family):
             return family
     return kind
@@ -73,7 +76,18 @@ def run(tools: list[dict[str, Any]], convo: Conversation, rng: random.Random, no
             _web_fetch(tool, convo, rng, now, out)
         elif family == "code_execution":
             _code_execution(tool, convo, rng, out)
+        elif family == "advisor":
+            out.drafts = advisor.run(tool, rng) + out.drafts  # guidance comes before the work
     return out
+
+
+def _file_work(tool: dict[str, Any], convo: Conversation) -> bool:
+    return bool(container_files.uploads(convo)) or _editor_command(tool, convo) is not None
+
+
+def _editor_command(tool: dict[str, Any], convo: Conversation) -> str | None:
+    """The text editor sub-tool came with code_execution_20250825; the first version has none."""
+    return container_files.editor_command(convo) if tool.get("type") != "code_execution_20250522" else None
 
 
 def _use(name: str, arguments: dict[str, Any], rng: random.Random) -> Draft:
@@ -137,8 +151,15 @@ def _web_fetch(tool: dict[str, Any], convo: Conversation, rng: random.Random, no
 
 
 def _code_execution(tool: dict[str, Any], convo: Conversation, rng: random.Random, out: ServerRun) -> None:
-    code, stdout = snippet(convo.last_user_text)
     out.uses_container = True
+    out.drafts += container_files.upload_drafts(convo)
+    edit = _editor_command(tool, convo)
+    if edit is not None:
+        arguments = container_files.editor_input(edit, convo, rng)
+        use = _use("text_editor_code_execution", arguments, rng)
+        out.drafts += [use, _result(container_files.editor_result(use.block["id"], arguments, convo, rng))]
+        return
+    code, stdout = snippet(convo.last_user_text)
     if tool.get("type") == "code_execution_20250825":
         command = f'python3 -c "{code.replace(chr(10), "; ")}"'
         use = _use("bash_code_execution", {"command": command}, rng)
