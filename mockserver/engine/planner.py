@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ids import new_id
-from . import answers, citations, server_tools, tools
+from . import answers, citations, server_loop, server_tools, tools
 from .context import EngineContext
 from .conversation import Conversation, text_of
 from .drafts import CALL, RESULT, Draft, text_draft
@@ -42,6 +42,11 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
         _resume_code_execution(convo, resumed, reply, ctx, echo)
         return reply
     plan = tools.plan(convo, server_tools.triggered(convo))
+    fetcher = server_loop.fetch_tool_if_paused(plan.server, convo)
+    if fetcher is not None:
+        reply.drafts += server_loop.paused_fetches(fetcher, convo, rng, ctx.now)
+        reply.natural_stop = "pause_turn"
+        return reply
     ran = server_tools.run(plan.server, convo, rng, ctx.now)
     reply.drafts += ran.drafts
     if ran.uses_container:

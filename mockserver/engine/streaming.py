@@ -21,8 +21,8 @@ TEXT_PIECES = 4  # tokens per text_delta
 THINKING_PIECES = 12
 JSON_CHUNK = 24  # characters per input_json_delta
 _DELTA_USAGE = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "server_tool_use",
-                "output_tokens_details")
-_LATE_USAGE = ("server_tool_use", "output_tokens_details")
+                "output_tokens_details", "iterations")
+_LATE_USAGE = ("server_tool_use", "output_tokens_details", "iterations")
 
 
 def message_events(message: dict[str, Any], ctx: EngineContext | None = None) -> list[Event]:
