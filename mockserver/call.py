@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 
 
 _SECOND_CRC_START = 0x9E3779B9
-# Body fields that shape delivery or cut the output, never the reply itself (Messages, legacy and
-# OpenAI-compatible completions).
-_NOT_SEEDED = frozenset({"stream", "max_tokens", "stop_sequences", "max_tokens_to_sample",
-                         "max_completion_tokens", "stop", "stream_options"})
+# Body fields that shape delivery, billing or cut the output, never the reply itself (Messages,
+# legacy and OpenAI-compatible completions).
+_NOT_SEEDED = frozenset({"stream", "max_tokens", "stop_sequences", "max_tokens_to_sample", "max_completion_tokens",
+                         "stop", "stream_options", "metadata", "service_tier", "inference_geo", "speed"})
 
 
 _new_random = random.Random.__new__
