@@ -42,11 +42,13 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
         _resume_code_execution(convo, resumed, reply, ctx, echo)
         return reply
     plan = tools.plan(convo, server_tools.triggered(convo))
-    fetcher = server_loop.fetch_tool_if_paused(plan.server, convo)
-    if fetcher is not None:
-        reply.drafts += server_loop.paused_fetches(fetcher, convo, rng, ctx.now)
-        reply.natural_stop = "pause_turn"
-        return reply
+    loop = server_loop.fetch_loop(plan.server, convo)
+    if loop is not None:
+        reply.drafts += server_loop.fetches(loop, rng, ctx.now)
+        if loop.paused:
+            reply.natural_stop = "pause_turn"
+            return reply
+        plan.server = [t for t in plan.server if t is not loop.tool]
     ran = server_tools.run(plan.server, convo, rng, ctx.now)
     reply.drafts += ran.drafts
     if ran.uses_container:

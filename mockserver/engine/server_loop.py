@@ -2,7 +2,7 @@
 
 The API runs server tools in a loop of sampling iterations, each one ended by a server tool call
 whose result starts the next. The loop stops at its limit (10 iterations) with stop_reason
-"pause_turn"; sending the reply back as the last assistant turn lets it continue. Trigger: with
+"pause_turn"; sending the reply back as the last assistant turn continues it. Trigger: with
 the web fetch tool, a last user turn with more distinct URLs than the limit (each URL is one
 fetch, one iteration). Replies that ran server tools report `usage.iterations`, one `message`
 entry per sampling iteration, whose output tokens add up to the reply's.
@@ -11,6 +11,7 @@ entry per sampling iteration, whose output tokens add up to the reply's.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from . import tokenizer
@@ -22,20 +23,41 @@ from .tools import call_tokens
 ITERATION_LIMIT = 10
 
 
-def fetch_tool_if_paused(server: list[dict[str, Any]], convo: Conversation) -> dict[str, Any] | None:
-    """The web fetch tool when this turn's fetches outrun the loop's limit, else None."""
+@dataclass(slots=True)
+class FetchLoop:
+    tool: dict[str, Any]
+    urls: list[str]  # fetched by this reply, one iteration each
+    paused: bool  # the loop reaches its limit: no answer this turn
+
+
+def fetch_loop(server: list[dict[str, Any]], convo: Conversation) -> FetchLoop | None:
+    """The fetches of a loop that pauses, or of a paused one resumed; None for an ordinary turn.
+
+    A paused turn resumes when the client sends the paused reply back as the final assistant
+    turn: the URLs it fetched are skipped, the rest fetched (pausing again past the limit)."""
     fetcher = next((t for t in server if (t.get("type") or "").startswith("web_fetch")), None)
-    if fetcher is None or len(urls_in(convo.last_user_text)) <= ITERATION_LIMIT:
+    if fetcher is None:
         return None
-    return fetcher
+    done = _fetched_before(convo)
+    todo = [url for url in urls_in(convo.last_user_text) if url not in done]
+    if len(todo) > ITERATION_LIMIT:
+        return FetchLoop(fetcher, todo[:ITERATION_LIMIT], True)
+    return FetchLoop(fetcher, todo, False) if done else None
 
 
-def paused_fetches(tool: dict[str, Any], convo: Conversation, rng: random.Random, now: float) -> list[Draft]:
-    """The fetches the loop gets through before it pauses: one per iteration, up to the limit."""
+def fetches(loop: FetchLoop, rng: random.Random, now: float) -> list[Draft]:
     out = ServerRun()
-    for url in urls_in(convo.last_user_text)[:ITERATION_LIMIT]:
-        fetch_url(tool, url, rng, now, out)
+    for url in loop.urls:
+        fetch_url(loop.tool, url, rng, now, out)
     return out.drafts
+
+
+def _fetched_before(convo: Conversation) -> set[str]:
+    """URLs fetched in a final assistant turn (a paused reply sent back to continue)."""
+    if not convo.turns or convo.turns[-1][0] != "assistant":
+        return set()
+    return {str((b.get("input") or {}).get("url")) for b in convo.turns[-1][1]
+            if isinstance(b, dict) and b.get("type") == "server_tool_use" and b.get("name") == "web_fetch"}
 
 
 def iterations(content: list[dict[str, Any]], usage: dict[str, Any]) -> list[dict[str, Any]] | None:

@@ -150,6 +150,18 @@ def test_a_fetch_loop_past_the_iteration_limit_pauses_the_turn(server):
     assert sum(i.output_tokens for i in beta.usage.iterations) == beta.usage.output_tokens
 
 
+def test_a_paused_turn_sent_back_continues_where_it_stopped(server):
+    client = sdk(server)
+    request = ask(f"Read all of these: {_urls(ITERATION_LIMIT + 2)}", tools=[FETCH])
+    paused = client.messages.create(**request)
+    sent_back = [b.model_dump(exclude_none=True) for b in paused.content]
+    resumed, _ = both(client, **{**request, "messages": [*request["messages"],
+                                                          {"role": "assistant", "content": sent_back}]})
+    fetched = [b.input["url"] for b in resumed.content if b.type == "server_tool_use"]
+    assert fetched == [f"https://example.com/page-{i}" for i in (ITERATION_LIMIT, ITERATION_LIMIT + 1)]
+    assert resumed.stop_reason == "end_turn" and resumed.content[-1].type == "text"
+
+
 def test_a_fetch_loop_within_the_limit_answers(server):
     reply = sdk(server).messages.create(**ask(f"Read these: {_urls(ITERATION_LIMIT)}", tools=[FETCH]))
     assert reply.stop_reason == "end_turn" and reply.content[-1].type == "text"
