@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 
 _SECOND_CRC_START = 0x9E3779B9
+# Body fields that shape delivery, billing or cut the output, never the reply itself (Messages,
+# legacy and OpenAI-compatible completions).
+_NOT_SEEDED = frozenset({"stream", "max_tokens", "stop_sequences", "max_tokens_to_sample", "max_completion_tokens",
+                         "stop", "stream_options", "metadata", "service_tier", "inference_geo", "speed"})
 
 
 _new_random = random.Random.__new__
@@ -71,12 +75,13 @@ class Call:
         return seeded_random(zlib.crc32(key) << 32 | zlib.crc32(key, _SECOND_CRC_START))
 
     def _canonical_body(self) -> bytes:
-        """The body without `stream` and with sorted keys: streamed and plain replies must agree."""
+        """The body without `stream` and the output limits, with sorted keys: streamed and plain
+        replies agree, and max_tokens or a stop sequence cut the same reply instead of drawing another."""
         body = self.body
         if not isinstance(body, dict):
             return self.raw_body
-        if "stream" in body:
-            body = {k: v for k, v in body.items() if k != "stream"}
+        if not _NOT_SEEDED.isdisjoint(body):
+            body = {k: v for k, v in body.items() if k not in _NOT_SEEDED}
         return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
     async def form(self) -> FormData:

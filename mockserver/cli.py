@@ -67,6 +67,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                        help="where state lives: postgresql://user@host/db, shared by replicas "
                             f"(env {STORE_ENV}; default: embedded SQLite)")
     _limits_arguments(serve)
+    serve.add_argument("--priority-key", dest="priority_keys", action="append", default=[], metavar="KEY",
+                       help="an API key whose organization has Priority Tier capacity (repeatable; * for every "
+                            "key): its Messages requests with service_tier auto report usage.service_tier priority")
 
 
 def _limits_arguments(serve: argparse.ArgumentParser) -> None:
@@ -99,6 +102,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         values[name] = tuple(values.get(name) or ())
     for name in recording_command.TUPLE_OPTIONS:
         values[name] = tuple(values.get(name) or ())
+    values["priority_keys"] = tuple(values.get("priority_keys") or ())
     return Config(**values)
 
 
@@ -119,6 +123,7 @@ def config_from_env() -> Config:
         raw[name] = tuple(raw.get(name, ()))
     if raw.get("cassettes") is not None:
         raw["cassettes"] = Path(raw["cassettes"])
+    raw["priority_keys"] = tuple(raw.get("priority_keys", ()))
     return Config(**raw)
 
 

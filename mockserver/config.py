@@ -58,6 +58,7 @@ class Config:
     match_ignore: tuple[str, ...] = ()  # JSON paths left out when matching request bodies
     match_headers: tuple[str, ...] = () # request headers that must also match
     redact_paths: tuple[str, ...] = ()  # JSON paths never written (request and response bodies)
+    priority_keys: tuple[str, ...] = ()  # keys with Priority Tier capacity ("*": every key); see engine/tiers.py
     normalize: tuple[str, ...] = ()     # "ids", "dates" or "REGEX=>PLACEHOLDER" ({n}: 1, 2, ... per value)
     store: str | None = None            # postgresql://user@host/db: state shared by replicas (default: SQLite)
     journal_body_bytes: int = 64 * 1024  # request body bytes a journal entry keeps (more: truncated, flagged)

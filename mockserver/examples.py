@@ -7,6 +7,7 @@ without a handler of their own answer in the default mode.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import orjson
@@ -15,17 +16,22 @@ from .call import Call
 from .http.replies import BytesReply, JsonReply, Reply
 
 _JSON_TYPES = ("application/json",)
+# Operations whose reply names the model the request asked for (the example's model otherwise).
+_ECHOES_MODEL = frozenset({"messages_create"})
+_STREAM_MODEL = re.compile(r'"model":"(?:[^"\\]|\\.)*"')
 
 
 def example_reply(call: Call) -> Reply:
     content = call.operation.responses.get("200", {}).get("content", {})
     wants_stream = isinstance(call.body, dict) and call.body.get("stream") is True
     if wants_stream and "text/event-stream" in content:
-        return BytesReply(_text(content["text/event-stream"]).encode(), "text/event-stream; charset=utf-8")
+        stream = _with_request_model_in_stream(_text(content["text/event-stream"]), call)
+        return BytesReply(stream.encode(), "text/event-stream; charset=utf-8")
     for media_type, media in content.items():
         if media_type in _JSON_TYPES:
             media = _beta_variant(media, call) or media
-            return JsonReply(_with_caller_ids(copy.deepcopy(_example(media)), call))
+            body = _with_caller_ids(copy.deepcopy(_example(media)), call)
+            return JsonReply(_with_request_model(body, call))
     for media_type, media in content.items():
         if media_type != "text/event-stream":
             example = _example(media)
@@ -77,3 +83,26 @@ def _rebase_urls(node: Any, spec_server: str, base_url: str) -> None:
             node[key] = base_url + value[len(spec_server):]
         elif isinstance(value, (dict, list)):
             _rebase_urls(value, spec_server, base_url)
+
+
+def _request_model(call: Call) -> str | None:
+    if call.operation_id not in _ECHOES_MODEL or not isinstance(call.body, dict):
+        return None
+    model = call.body.get("model")
+    return model if isinstance(model, str) else None
+
+
+def _with_request_model(body: Any, call: Call) -> Any:
+    model = _request_model(call)
+    if model is not None and isinstance(body, dict) and "model" in body:
+        body["model"] = model
+    return body
+
+
+def _with_request_model_in_stream(stream: str, call: Call) -> str:
+    """The example stream with its message_start naming the request's model."""
+    model = _request_model(call)
+    if model is None:
+        return stream
+    encoded = orjson.dumps(model).decode()
+    return _STREAM_MODEL.sub(lambda _: f'"model":{encoded}', stream, count=1)

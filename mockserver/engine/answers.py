@@ -1,9 +1,11 @@
 """The text a reply answers with: prose, an echo, structured JSON, or cited statements.
 
 Length rule: prose of about 24 + prompt/4 (prompt = tokens of the last user text, capped at
-400) + a random 0-47 tokens. Stop-sequence rule: if one of the request's stop sequences occurs
-in the last user text or the system prompt, the answer contains it right after its first
-sentence, so generation stops there (stop_reason "stop_sequence").
+400) + a random 0-47 tokens. The text depends on the conversation alone (never on max_tokens or
+stop_sequences, which only cut it). Marker rule: when the last user text (else the system prompt)
+asks for something to be written and names a marker (an ALL-CAPS word, an XML-like tag or a run of
+`#`, `*`, `=`, `-` or `~`), the answer writes that marker right after its first sentence, as a
+model following the instruction would; a stop sequence equal to it then stops the reply there.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from .conversation import Conversation, system_text
 from .drafts import UNFITTABLE, Draft, text_draft
 
 _FIRST_SENTENCE = re.compile(r"[.!?](?=\s|$)")
+_ASKS_TO_WRITE = re.compile(r"\b(?:write|say|print|output|type|emit|end|finish|then|add|append)\b", re.IGNORECASE)
+_MARKER = re.compile(r"(?<!\S)(?:[A-Z][A-Z0-9_]+|</?[A-Za-z][\w-]*>|[#*=~-]{2,})(?=[\s.,;:!?]|$)")
 
 
 def output_schema(request: dict[str, Any]) -> Any:
@@ -62,7 +66,7 @@ def prose_draft(request: dict[str, Any], user_text: str, prefill: str | None, rn
             text, tokens = f"{lead} {text}", None
     if prefill is not None and text and not text[0].isspace():
         text, tokens = " " + text, None
-    final = with_stop_sequence(text, request, user_text)
+    final = with_marker(text, request, user_text)
     return text_draft(final, tokens=tokens if final is text else None)
 
 
@@ -70,23 +74,30 @@ def target_length(prompt_tokens: int, rng: random.Random) -> int:
     return 24 + min(prompt_tokens, 400) // 4 + int(rng.random() * 48)  # one C call, as in `prose`
 
 
-def with_stop_sequence(text: str, request: dict[str, Any], user_text: str) -> str:
-    sequences = [s for s in request.get("stop_sequences") or () if s]
-    if not sequences:
+def marker(request: dict[str, Any], user_text: str) -> str | None:
+    """The marker the conversation asks the reply to write, if any (see the module doc)."""
+    for text in (user_text, system_text(request)):
+        if text and _ASKS_TO_WRITE.search(text):
+            found = _MARKER.search(text)
+            if found:
+                return found.group(0)
+    return None
+
+
+def with_marker(text: str, request: dict[str, Any], user_text: str) -> str:
+    """`text` with the requested marker written after its first sentence."""
+    found = marker(request, user_text)
+    if found is None or found in text:
         return text
-    context = user_text + "\n" + system_text(request)
-    for sequence in sequences:
-        if sequence in context and sequence not in text:
-            match = _FIRST_SENTENCE.search(text)
-            cut = match.end() if match else len(text)
-            return text[:cut] + sequence + text[cut:]
-    return text
+    match = _FIRST_SENTENCE.search(text)
+    cut = match.end() if match else len(text)
+    return text[:cut] + found + text[cut:]
 
 
 def _cited(convo: Conversation, rng: random.Random, citations: list[dict[str, Any]], lead: str | None) -> list[Draft]:
     intro = lead or rng.choice(("Here is what I found.", "Based on the sources provided, here is a summary.",
                                 "According to the sources, a few points stand out."))
-    drafts = [text_draft(with_stop_sequence(intro + " ", convo.request, convo.last_user_text))]
+    drafts = [text_draft(with_marker(intro + " ", convo.request, convo.last_user_text))]
     for citation in citations:
         drafts.append(text_draft(citation["cited_text"] or prose.sentence(rng), [citation]))
     closing, _ = prose.answer(rng, 12 + rng.randrange(24))

@@ -147,10 +147,12 @@ def check_messages(request: dict[str, Any], entry: ModelEntry, version: str) -> 
 
 
 def _check_prefill(message: dict[str, Any], entry: ModelEntry) -> None:
-    if not entry.prefill:
-        raise invalid_request(PREFILL_UNSUPPORTED)
     items = blocks(message)
     last = items[-1] if items else None
+    if str(_kind(last)).endswith("_tool_result"):
+        return  # a pause_turn reply sent back to continue its server-tool loop, not a prefill
+    if not entry.prefill:
+        raise invalid_request(PREFILL_UNSUPPORTED)
     if _kind(last) == "text" and last["text"] != last["text"].rstrip():
         raise invalid_request(TRAILING_WHITESPACE)
 

@@ -14,7 +14,7 @@ from typing import Any
 from ..http.errors import invalid_request
 from ..ids import new_id
 from . import checks, prose, tokenizer
-from .answers import target_length, with_stop_sequence
+from .answers import target_length, with_marker
 from .context import EngineContext
 from .conversation import Conversation
 from .drafts import fit, text_draft
@@ -35,7 +35,7 @@ def create_completion(request: dict[str, Any], ctx: EngineContext) -> dict[str, 
         text = convo.last_user_text
     else:
         text, _ = prose.answer(ctx.rng, target_length(convo.tokens(convo.last_user_text), ctx.rng))
-    text = " " + with_stop_sequence(text, convo.request, convo.last_user_text)
+    text = " " + with_marker(text, convo.request, convo.last_user_text)
     stops = list(request.get("stop_sequences") or ())
     fitted = fit([text_draft(text + HUMAN)], request.get("max_tokens_to_sample", 0), stops + [HUMAN], "stop_sequence")
     return {

@@ -41,3 +41,4 @@ class EngineContext:
     cache: PromptCache | None = None  # None: no caching memory, every breakpoint is a first write
     catalog: Catalog | None = None  # None: the built-in catalog
     service_tier: str | None = None  # forces usage.service_tier (e.g. "batch" inside batches)
+    beta_path: bool = False  # called as the SDKs' beta client does (?beta=true or a beta header): beta-only fields

@@ -42,14 +42,16 @@ def text_draft(text: str, citations: list[dict[str, Any]] | None = None, tokens:
     return Draft(TEXT, {"type": "text", "text": text, "citations": citations}, tokens)
 
 
-def fit(drafts: list[Draft], max_tokens: int, stop_sequences: list[str], natural_stop: str) -> Fitted:
+def fit(drafts: list[Draft], max_tokens: int, stop_sequences: list[str], natural_stop: str,
+        cut_reason: str = "max_tokens") -> Fitted:
+    """`cut_reason`: the stop reason when the budget runs out (see `limits.output_budget`)."""
     drafts, sequence = _apply_stop_sequences(drafts, stop_sequences)
     out = Fitted(stop_reason="stop_sequence" if sequence is not None else natural_stop, stop_sequence=sequence)
     budget = max_tokens
     for draft in drafts:
         if draft.tokens > budget:
             _cut(draft, budget, out)
-            out.stop_reason, out.stop_sequence = "max_tokens", None
+            out.stop_reason, out.stop_sequence = cut_reason, None
             break
         _take(draft, draft.tokens, out)
         budget -= draft.tokens

@@ -6,15 +6,17 @@ from typing import Any
 
 from ..catalog import ModelEntry
 from ..ids import new_id
-from . import checks, compaction, context_edits, input_tokens, mcp
+from . import checks, compaction, context_edits, input_tokens, mcp, server_loop
 from .answers import prose_draft
 from .caching import CacheUse, breakpoint_count, cache_use
 from .context import EngineContext
 from .conversation import Conversation
-from .drafts import Fitted, fit
+from .drafts import Draft, Fitted, fit
 from .input_tokens import Segment
+from .limits import output_budget
 from .plain import PlainRequest, read_plain
 from .planner import Reply, pending_programmatic, plan_reply
+from .refusals import refusal
 from .tokenizer import Memo
 
 
@@ -32,13 +34,17 @@ def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any
     _check(request, ctx, entry, convo, segments)
     message_id = new_id("msg_", ctx.rng)
     max_tokens = request.get("max_tokens", 0)
-    reply = plan_reply(convo, ctx, max_tokens)
-    fitted = fit(reply.drafts, max_tokens, list(request.get("stop_sequences") or ()), reply.natural_stop)
+    refused = refusal(convo.last_user_text) if max_tokens > 0 else None
+    reply = plan_reply(convo, ctx, max_tokens) if refused is None else Reply(natural_stop="refusal")
+    fitted = _fit(request, reply.drafts, reply.natural_stop, sum(s.tokens for s in segments), entry)
     cached = cache_use(request, segments, entry.id, entry.min_cache_tokens, ctx.cache, ctx.now)
     container = reply.container if _kept_container(fitted, reply) else None
-    message = _message(request, ctx, entry, message_id, fitted, cached, container)
+    message = _message(request, ctx, entry, message_id, fitted, cached, container, refused)
     if managed is not None:
         _manage_context(message, managed, convo.tokens)
+    loop_usage = server_loop.iterations(message["content"], message["usage"]) if ctx.beta_path else None
+    if loop_usage is not None and "iterations" not in message["usage"]:  # compaction sets its own
+        message["usage"]["iterations"] = loop_usage  # a beta field: the non-beta Usage types have none
     return message
 
 
@@ -58,17 +64,28 @@ def _plain_message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntr
     checks.check_prompt_length(plain.input_tokens, entry)
     message_id = new_id("msg_", ctx.rng)
     max_tokens = request.get("max_tokens", 0)
-    if max_tokens > 0:
+    refused = refusal(plain.last_user_text) if max_tokens > 0 else None
+    if refused is not None:
+        drafts, natural_stop = [], "refusal"
+    elif max_tokens > 0:
         drafts, natural_stop = [prose_draft(request, plain.last_user_text, plain.prefill, ctx.rng,
                                             ctx.reply_mode == "echo")], "end_turn"
     else:
         drafts, natural_stop = [], "max_tokens"
-    fitted = fit(drafts, max_tokens, list(request.get("stop_sequences") or ()), natural_stop)
-    return _message(request, ctx, entry, message_id, fitted, CacheUse(plain.input_tokens), None)
+    fitted = _fit(request, drafts, natural_stop, plain.input_tokens, entry)
+    return _message(request, ctx, entry, message_id, fitted, CacheUse(plain.input_tokens), None, refused)
+
+
+def _fit(request: dict[str, Any], drafts: list[Draft], natural_stop: str, input_tokens: int,
+         entry: ModelEntry) -> Fitted:
+    """The drafts cut by the stop sequences and the output budget (max_tokens or the window's room)."""
+    budget, cut_reason = output_budget(request.get("max_tokens", 0), input_tokens, entry)
+    return fit(drafts, budget, list(request.get("stop_sequences") or ()), natural_stop, cut_reason)
 
 
 def _message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, message_id: str, fitted: Fitted,
-             cached: CacheUse, container: dict[str, Any] | None) -> dict[str, Any]:
+             cached: CacheUse, container: dict[str, Any] | None,
+             stop_details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "id": message_id,
         "type": "message",
@@ -77,7 +94,7 @@ def _message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, mes
         "content": fitted.content,
         "stop_reason": fitted.stop_reason,
         "stop_sequence": fitted.stop_sequence,
-        "stop_details": None,
+        "stop_details": stop_details,
         "usage": usage(request, ctx, cached, fitted),
         "container": container,
     }

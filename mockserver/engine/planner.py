@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ids import new_id
-from . import answers, citations, mcp, server_tools, tools
+from . import answers, citations, mcp, server_loop, server_tools, tools
 from .context import EngineContext
 from .conversation import Conversation, text_of
 from .drafts import CALL, RESULT, Draft, text_draft
@@ -42,6 +42,13 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
         _resume_code_execution(convo, resumed, reply, ctx, echo)
         return reply
     plan = tools.plan(convo, server_tools.triggered(convo))
+    loop = server_loop.fetch_loop(plan.server, convo)
+    if loop is not None:
+        reply.drafts += server_loop.fetches(loop, rng, ctx.now)
+        if loop.paused:
+            reply.natural_stop = "pause_turn"
+            return reply
+        plan.server = [t for t in plan.server if t is not loop.tool]
     ran = server_tools.run(plan.server, convo, rng, ctx.now)
     reply.drafts += ran.drafts + mcp.run(convo, ctx.betas, rng)
     if ran.uses_container:

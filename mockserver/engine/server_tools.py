@@ -133,7 +133,15 @@ def _allowed_sites(tool: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _web_fetch(tool: dict[str, Any], convo: Conversation, rng: random.Random, now: float, out: ServerRun) -> None:
-    url = _URL.search(convo.last_user_text).group(0).rstrip(".,;:!?")  # type: ignore[union-attr]
+    fetch_url(tool, urls_in(convo.last_user_text)[0], rng, now, out)
+
+
+def urls_in(text: str) -> list[str]:
+    """The distinct http(s) URLs of `text`, in order."""
+    return list(dict.fromkeys(m.group(0).rstrip(".,;:!?") for m in _URL.finditer(text)))
+
+
+def fetch_url(tool: dict[str, Any], url: str, rng: random.Random, now: float, out: ServerRun) -> None:
     use = _use("web_fetch", {"url": url}, rng)
     host = urlparse(url).hostname or ""
     blocked = any(host.endswith(d) for d in tool.get("blocked_domains") or ())

@@ -33,8 +33,9 @@ def thinking_drafts(request: dict[str, Any], user_text: str, rng: random.Random,
         data = base64.b64encode(rng.randbytes(192)).decode()
         return [Draft(THINKING, {"type": "redacted_thinking", "data": data}, min(limit, 48), hidden=True)]
     low, high = _EFFORT_SPAN.get(_effort(request, kind), (40, 120))
-    target = min(limit, low + rng.randrange(high - low + 1))
-    text, cost = prose.reasoning(rng, target)
+    # The thought is drawn at its natural length whatever the limit, then cut: the same draws
+    # either way, so max_tokens never changes what comes after it.
+    text, cost = prose.reasoning(rng, low + rng.randrange(high - low + 1))
     if cost > limit:
         text, cost = tokenizer.head(text, limit), limit
     block = {"type": "thinking", "thinking": text, "signature": signature(text, rng)}

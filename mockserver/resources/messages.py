@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from .. import engine
 from ..call import Call
 from ..engine.context import EngineContext, MemoryPromptCache
+from ..engine.tiers import service_tier
 from ..http.replies import JsonReply, Pacing, Reply, StreamReply
 from .services import open_services
 
@@ -20,10 +21,13 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
     catalog = state.extras["catalog"]
     pacing = _pacing(state)
 
+    priority_keys = state.config.priority_keys
+
     def context(call: Call) -> EngineContext:
         return EngineContext(rng=call.rng(), now=call.received_at, reply_mode=state.config.reply,
                              betas=frozenset(call.betas), version=call.version, cache=cache,
-                             catalog=catalog)
+                             catalog=catalog, service_tier=service_tier(call.body, call.api_key, priority_keys),
+                             beta_path=bool(call.betas) or call.query.get("beta") in (True, "true"))
 
     def create_message(call: Call) -> Reply:
         ctx = context(call)

@@ -10,12 +10,15 @@ from hypothesis import strategies as st
 
 from mockserver.engine import create_message, messages
 from mockserver.engine.plain import GENERAL_ONLY, read_plain
+from mockserver.engine.refusals import REFUSAL_TRIGGER
 from mockserver.http.errors import ApiError
 
 from .support import MODELS, ctx, texts
 
 # Empty strings too: the general path keeps them as empty text blocks.
-contents = texts | st.just("") | st.just("trailing space ")
+# The refusal triggers and a marker request too: both paths must refuse and write markers alike.
+contents = (texts | st.just("") | st.just("trailing space ") | st.just(REFUSAL_TRIGGER)
+            | st.just("MOCKSERVER_REFUSAL_BIO please") | st.just("Answer, then write END"))
 turns = st.lists(st.tuples(st.sampled_from(["user", "assistant"]), contents), min_size=0, max_size=6)
 
 
@@ -64,3 +67,11 @@ def test_block_contents_take_the_general_path() -> None:
     assert read_plain(request) is None
     assert read_plain({**request, "messages": [{"role": "user", "content": "hi"}], "system": [
         {"type": "text", "text": "be brief"}]}) is None
+
+
+def test_a_prompt_filling_the_context_window_stops_alike_on_both_paths() -> None:
+    request = {"model": "claude-haiku-4-5", "max_tokens": 64_000,
+               "messages": [{"role": "user", "content": "lorem " * 199_980}]}
+    plain = _outcome(request, general=False)
+    assert plain["stop_reason"] == "model_context_window_exceeded"
+    assert plain == _outcome(request, general=True)
