@@ -22,6 +22,7 @@ from ..store import Store
 from .paging import id_page
 from .services import store_of
 from .stamps import rfc3339
+from .usage_ledger import api_key_of, record_message_usage
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -81,7 +82,7 @@ def create(call: Call) -> Reply:
     _check_requests(call, requests)
     now = call.received_at
     span = max(0.0, call.state.config.batch_seconds)
-    key_id, key_workspace = store_of(call).api_key_id(call.api_key, now)
+    key_id, key_workspace = api_key_of(store_of(call), call.api_key, now)
     doc = {
         "created_at": now, "expires_at": now + DAY, "planned_end": now + span, "cancel_grace": min(1.0, span / 10),
         "cancel_initiated_at": None, "archived_at": None, "request_count": len(requests), "finished": False,
@@ -216,8 +217,9 @@ def _run_engine(state: AppState, batch: dict[str, Any], params: dict[str, Any], 
 
 
 def _record(store: Store, batch: dict[str, Any], idx: int, message: dict[str, Any]) -> None:
-    store.record_usage(model=str(message.get("model")), usage=message.get("usage") or {}, at=finished_at(batch, idx),
-                       api_key_id=batch["api_key_id"], workspace_id=batch["workspace_id"], service_tier="batch")
+    record_message_usage(store, model=str(message.get("model")), usage=message.get("usage") or {},
+                         at=finished_at(batch, idx), api_key_id=batch["api_key_id"],
+                         workspace_id=batch["workspace_id"], service_tier="batch")
 
 
 def _line(custom_id: str, result: dict[str, Any]) -> bytes:

@@ -9,6 +9,7 @@ from ..call import Call
 from ..engine.context import EngineContext, MemoryPromptCache
 from ..http.replies import JsonReply, Pacing, Reply, StreamReply
 from .services import open_services
+from .usage_ledger import record_message_usage
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -28,7 +29,8 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
     def create_message(call: Call) -> Reply:
         ctx = context(call)
         message = engine.create_message(call.body, ctx)
-        store.record_usage(call=call, model=message["model"], usage=message["usage"])
+        record_message_usage(store, model=message["model"], usage=message["usage"], at=call.received_at,
+                             api_key=call.api_key, workspace_id=call.headers.get("anthropic-workspace-id"))
         if call.body.get("stream"):
             return StreamReply(engine.message_events(message, ctx), pacing=pacing)
         return JsonReply(message)

@@ -155,7 +155,7 @@ def _add_version(store: Store, skill: dict[str, Any], bundle: Bundle, blob: tupl
                  now: float) -> tuple[dict[str, Any], dict[str, Any]]:
     """A new version of `skill` (inside the caller's transaction), made its latest: (skill, version)."""
     stamp = int(now * 1_000_000)
-    while store.find_skill_version(skill["id"], str(stamp)) is not None:
+    while _find_version(store, skill["id"], str(stamp)) is not None:
         stamp += 1
     version = store.insert("skill_version", {
         "skill_id": skill["id"], "version": str(stamp), "name": bundle.name, "description": bundle.description,
@@ -196,7 +196,13 @@ def _version(call: Call, skill: dict[str, Any]) -> dict[str, Any]:
     elif wanted.startswith("skillver_"):
         found = store.get("skill_version", wanted, parent=skill["id"])
     else:
-        found = store.find_skill_version(skill["id"], wanted)
+        found = _find_version(store, skill["id"], wanted)
     if found is None:
         raise ApiError("not_found_error", f"Skill version {wanted} not found for skill {skill['id']}")
     return found
+
+
+def _find_version(store: Store, skill_id: str, version: str) -> dict[str, Any] | None:
+    """A skill's version by its epoch-microseconds `version` string."""
+    found = store.all("skill_version", parent=skill_id, where={"version": [version]})
+    return found[0] if found else None
