@@ -10,7 +10,7 @@ from ..http.errors import ApiError
 from .loader import Spec
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+NO_BODY_LIMIT = 1 << 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,9 @@ def _body(spec: Spec, operation: dict) -> tuple[str | None, dict | None, bool]:
 
 def index_operations(spec: Spec) -> list[Operation]:
     operations = []
+    # the API's limit (openapi/src/operations.yaml api_facts) for operations that set none of their own;
+    # a spec without the mock's extensions sets no limit
+    body_limit = spec.get("x-mock-max-body-bytes", NO_BODY_LIMIT)
     for path, path_item in spec.get("paths", {}).items():
         for method in HTTP_METHODS:
             raw = path_item.get(method)
@@ -109,7 +112,7 @@ def index_operations(spec: Spec) -> list[Operation]:
                     body_schema=schema,
                     body_required=required,
                     admin=raw.get("x-mock-auth") == "admin",
-                    max_body_bytes=int(raw.get("x-mock-max-body-bytes", DEFAULT_MAX_BODY_BYTES)),
+                    max_body_bytes=int(raw.get("x-mock-max-body-bytes", body_limit)),
                     default_beta=raw.get("x-mock-beta"),
                     beta_fields={k: tuple(v) for k, v in (raw.get("x-mock-beta-fields") or {}).items()},
                     error_style=raw.get("x-mock-error-style", "anthropic"),
