@@ -34,6 +34,7 @@ import orjson
 
 from .config import DEFAULT_SPEC
 from .spec import load_spec
+from .spec.refs import resolve_schema
 
 if TYPE_CHECKING:  # hypothesis is needed by the strategies only; the fuzz mode runs without it
     from hypothesis.strategies import SearchStrategy
@@ -113,8 +114,12 @@ def draw_object(rng: random.Random, depth: int = 0) -> dict[str, Any]:
 # --- instances of the spec's schemas -------------------------------------------------------------
 
 @lru_cache(maxsize=1)
+def _spec() -> dict[str, Any]:
+    return load_spec(DEFAULT_SPEC)
+
+
 def _schemas() -> dict[str, Any]:
-    return load_spec(DEFAULT_SPEC)["components"]["schemas"]
+    return _spec()["components"]["schemas"]
 
 
 ID_PREFIXES = {"tool_use": "toolu_", "server_tool_use": "srvtoolu_", "mcp_tool_use": "mcptoolu_"}
@@ -126,8 +131,8 @@ class _Instances:
     """Instances of response schemas: required fields always, optional ones at random, `future`
     unknown fields now and then (responses are open objects)."""
 
-    def __init__(self, rng: random.Random, schemas: dict[str, Any], future: bool) -> None:
-        self.rng, self.schemas, self.future = rng, schemas, future
+    def __init__(self, rng: random.Random, root: dict[str, Any], future: bool) -> None:
+        self.rng, self.root, self.future = rng, root, future
 
     def of(self, schema: Any, depth: int = 0, key: str | None = None) -> Any:
         schema = self._resolve(schema)
@@ -144,9 +149,7 @@ class _Instances:
         return self._typed(kind, schema, depth, key)
 
     def _resolve(self, schema: Any) -> dict[str, Any]:
-        while isinstance(schema, dict) and "$ref" in schema:
-            schema = self.schemas[schema["$ref"].rsplit("/", 1)[-1]]
-        return schema if isinstance(schema, dict) else {}
+        return resolve_schema(self.root, schema)
 
     def _branch(self, branches: list[Any], depth: int) -> Any:
         if depth >= MAX_DEPTH:
@@ -204,7 +207,7 @@ def draw_block(rng: random.Random, kind: str | None = None, *, future: bool = Fa
     schemas = _schemas()
     mapping = schemas["ContentBlock"]["discriminator"]["mapping"]
     kind = kind or rng.choice(sorted(mapping))
-    block = _Instances(rng, schemas, future).of({"$ref": mapping[kind]})
+    block = _Instances(rng, _spec(), future).of({"$ref": mapping[kind]})
     if kind in ID_PREFIXES:
         block["id"] = ID_PREFIXES[kind] + draw_token(rng)
         block["input"] = draw_object(rng)
@@ -221,7 +224,7 @@ def draw_message(rng: random.Random, *, future: bool = False, model: str | None 
                  blocks: list[str] | None = None) -> dict[str, Any]:
     """A Message valid against the spec (with `future`, plus what later API releases may add)."""
     schemas = _schemas()
-    message = _Instances(rng, schemas, future).of(schemas["Message"])
+    message = _Instances(rng, _spec(), future).of(schemas["Message"])
     kinds = blocks if blocks is not None else [None] * rng.randint(0, 6)
     message["content"] = [draw_block(rng, kind, future=future) for kind in kinds]
     if future and rng.random() < 0.3:

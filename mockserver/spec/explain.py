@@ -11,6 +11,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from .refs import resolve_schema
+
 Path = list[str]
 Problem = tuple[Path, str]
 
@@ -36,13 +38,7 @@ class Explainer:
         return self._check(schema, value, [])
 
     def _resolve(self, schema: Any) -> dict[str, Any]:
-        while isinstance(schema, dict) and "$ref" in schema:
-            target: Any = self._root
-            for part in schema["$ref"].lstrip("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            extra = {k: v for k, v in schema.items() if k != "$ref"}
-            schema = {**target, **extra} if extra else target
-        return schema if isinstance(schema, dict) else {}
+        return resolve_schema(self._root, schema)
 
     def _check(self, schema: Any, value: Any, path: Path) -> Problem | None:
         if schema is True or schema == {}:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..http.errors import ApiError
 from .loader import Spec
+from .refs import resolve
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 NO_BODY_LIMIT = 1 << 62
@@ -60,19 +61,10 @@ class Operation:
                    for p in self.parameters)
 
 
-def _resolve(spec: Spec, node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def _parameters(spec: Spec, path_item: dict, operation: dict) -> tuple[Parameter, ...]:
     merged: dict[tuple[str, str], Parameter] = {}
     for raw in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
-        param = _resolve(spec, raw)
+        param = resolve(spec, raw)
         merged[(param["in"], param["name"])] = Parameter(
             name=param["name"],
             location=param["in"],
@@ -86,7 +78,7 @@ def _body(spec: Spec, operation: dict) -> tuple[str | None, dict | None, bool]:
     raw = operation.get("requestBody")
     if raw is None:
         return None, None, False
-    body = _resolve(spec, raw)
+    body = resolve(spec, raw)
     media_type, media = next(iter(body.get("content", {}).items()))
     return media_type, media.get("schema"), bool(body.get("required", False))
 
@@ -117,14 +109,14 @@ def index_operations(spec: Spec) -> list[Operation]:
                     beta_fields={k: tuple(v) for k, v in (raw.get("x-mock-beta-fields") or {}).items()},
                     error_style=raw.get("x-mock-error-style", "anthropic"),
                     shape_betas=_shape_betas(spec, raw),
-                    responses={str(k): _resolve(spec, v) for k, v in raw.get("responses", {}).items()},
+                    responses={str(k): resolve(spec, v) for k, v in raw.get("responses", {}).items()},
                 )
             )
     return operations
 
 
 def _shape_betas(spec: Spec, operation: dict) -> tuple[str, ...]:
-    ok = _resolve(spec, operation.get("responses", {}).get("200", {}))
+    ok = resolve(spec, operation.get("responses", {}).get("200", {}))
     media = ok.get("content", {}).get("application/json", {})
     return tuple(media.get("x-mock-beta-responses") or ())
 
