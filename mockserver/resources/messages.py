@@ -8,7 +8,7 @@ from .. import engine
 from ..call import Call
 from ..engine.context import EngineContext, MemoryPromptCache
 from ..http.replies import JsonReply, Pacing, Reply, StreamReply
-from .services import open_services
+from .services import engine_context, open_services
 from .usage_ledger import record_message_usage
 
 if TYPE_CHECKING:
@@ -18,13 +18,11 @@ if TYPE_CHECKING:
 def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
     cache = state.extras.setdefault("prompt_cache", MemoryPromptCache())
     store = open_services(state)  # usage feeds the admin usage and cost reports
-    catalog = state.extras["catalog"]
     pacing = _pacing(state)
 
     def context(call: Call) -> EngineContext:
-        return EngineContext(rng=call.rng(), now=call.received_at, reply_mode=state.config.reply,
-                             betas=frozenset(call.betas), version=call.version, cache=cache,
-                             catalog=catalog)
+        return engine_context(state, rng=call.rng(), now=call.received_at, betas=call.betas, version=call.version,
+                              cache=cache)
 
     def create_message(call: Call) -> Reply:
         ctx = context(call)

@@ -55,6 +55,14 @@ class Operation:
         content = self.responses.get("200", {}).get("content", {})
         return "text/event-stream" in content
 
+    def field_missing_beta(self, body: dict[str, Any], betas: tuple[str, ...] | frozenset[str]) -> str | None:
+        """The first field of `body` that only a beta enables when the request names none of its betas."""
+        for name in body:
+            enabling = self.beta_fields.get(name)
+            if enabling and not any(b in betas for b in enabling):
+                return name
+        return None
+
     @property
     def requires_version(self) -> bool:
         return any(p.location == "header" and p.name.lower() == "anthropic-version" and p.required
