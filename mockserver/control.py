@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from . import __version__
 from .http.capture import response_view
@@ -30,6 +29,7 @@ from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
 from .served import served_state
+from .control_routes import spec_routes
 from .ui import ASSET_PATHS, ui_routes
 
 if TYPE_CHECKING:
@@ -44,23 +44,14 @@ ControlError = Refusal  # an error a control route answers with
 def control_app(state: AppState) -> Any:
     behaviour: Behaviour = state.extras["behaviour"]
     api = _ControlApi(state, behaviour)
-    routes = [
-        Route("/_mock/health", api.health, methods=["GET"]),
-        Route("/_mock/rules", api.list_rules, methods=["GET"]),
-        Route("/_mock/rules", api.add_rules, methods=["POST"]),
-        Route("/_mock/rules", api.clear_rules, methods=["DELETE"]),
-        Route("/_mock/rules/{rule_id:path}", api.get_rule, methods=["GET"]),
-        Route("/_mock/rules/{rule_id:path}", api.delete_rule, methods=["DELETE"]),
-        Route("/_mock/reset", api.reset, methods=["POST"]),
-        Route("/_mock/journal", api.journal, methods=["GET"]),
-        Route("/_mock/journal", api.configure_journal, methods=["PUT"]),
-        Route("/_mock/journal", api.clear_journal, methods=["DELETE"]),
-        Route("/_mock/verify", api.verify, methods=["POST"]),
-        Route("/_mock/scenarios", api.scenarios, methods=["GET"]),
-        Route("/_mock/scenarios/{name:path}", api.set_scenario, methods=["PUT"]),
-        Route("/_mock/state", api.served, methods=["GET"]),
-        *ui_routes(),
-    ]
+    routes = [*spec_routes({  # paths and methods: openapi/control.yaml
+        "control_health": api.health, "control_rules_list": api.list_rules, "control_rules_add": api.add_rules,
+        "control_rules_clear": api.clear_rules, "control_rules_get": api.get_rule,
+        "control_rules_delete": api.delete_rule, "control_reset": api.reset, "control_journal_list": api.journal,
+        "control_journal_configure": api.configure_journal, "control_journal_clear": api.clear_journal,
+        "control_verify": api.verify, "control_scenarios_list": api.scenarios,
+        "control_scenarios_set": api.set_scenario, "control_state": api.served,
+    }), *ui_routes()]
     handlers = {ControlError: _error_response, HTTPException: _routing_error,
                 StoreUnavailable: _store_unavailable, Exception: _bug_response}
     app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]

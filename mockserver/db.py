@@ -3,7 +3,7 @@
 Every kind of state has two implementations: SQLite (the embedded default: in memory, or files
 under --data-dir that the workers of one machine share) and PostgreSQL (`--store postgresql://...`,
 shared by replicas on many machines; see mockserver/pg/). Callers only see the interfaces below;
-SQL lives in the store modules (store.py, scenarios/state.py, journal.py, ratelimit.py, pg/).
+SQL lives in the store modules (store/, scenarios/state.py, journal.py, ratelimit.py, pg/).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class StoreUnavailable(RuntimeError):
 
 def connect(path: Path | None) -> sqlite3.Connection:
     """The embedded database: an autocommit connection; WAL and no fsync for files (a mock's
-    rules and counters are not precious; the object store asks for more, see store.py)."""
+    rules and counters are not precious; the object store asks for more, see store/__init__.py)."""
     db = sqlite3.connect(str(path) if path else ":memory:", isolation_level=None, check_same_thread=False,
                          timeout=10.0)
     if path:
@@ -79,7 +79,7 @@ class ObjectStore(Protocol):
     def new_blob(self) -> ContextManager[BlobWriter]: ...
     def blob_chunks(self, name: str) -> AsyncIterator[bytes]: ...
     def delete_blob(self, name: str) -> None: ...
-    def record_usage(self, **usage: Any) -> None: ...
+    def record_usage(self, at: float, dimensions: Sequence[Any], measures: Sequence[int]) -> None: ...
     def usage_totals(self, *, start: float, end: float, width: float, group_by: Sequence[str] = (),
                      where: Mapping[str, Sequence[str | None]] | None = None) -> list[dict[str, Any]]: ...
     def close(self) -> None: ...

@@ -13,14 +13,13 @@ import math
 import random
 import re
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Iterable
 
 import orjson
 
+from .http.asgi import Receive, Send
 from .http.errors import DEFAULT_MESSAGE, ERROR_STATUS
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0}
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|m)?\s*")

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .resources.batches import status as batch_status
 from .resources.stamps import rfc3339
-from .store import Store, partial_hint
+from .resources.usage_ledger import partial_hint
+from .store import Store
 
 if TYPE_CHECKING:
     from .app import AppState

@@ -30,22 +30,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from .config import DEFAULT_SPEC
+from .fuzz_wire import Event, Wire, draw_wire, dump_json, encode_events, split_bytes
 from .spec import load_spec
+from .spec.refs import resolve_schema
 
 if TYPE_CHECKING:  # hypothesis is needed by the strategies only; the fuzz mode runs without it
     from hypothesis.strategies import SearchStrategy
 
-Event = tuple[str, dict[str, Any]]
 MAX_DEPTH = 4
 LONG_TEXT = 20_000
 COUNTS = (0, 1, 2, 7, 42, 1000, 65_535, 2**31 - 1, 2**53 - 1)  # usage numbers, extremes included
 UNICODE = ("héllo", "日本語のテキスト", "👋🏽", "👨‍👩‍👧‍👦", "שלום עולם", "مرحبا", "e\u0301", "\u200b", "\u2028\u2029",
            "\U0001d11e", "Ω≈ç√∫", "\x00\x01\x1f", "\t", "\\", '"', "</script>", "\ufeff", "𝕏")
 SSE_LOOKALIKES = ("\n\nevent: message_stop\ndata: {}\n\n", "data: [DONE]", "\r\n\r\n", ": comment", "event:")
-LINE_ENDS = (b"\n", b"\r\n", b"\r")
 
 
 # --- text and numbers ----------------------------------------------------------------------------
@@ -113,8 +111,12 @@ def draw_object(rng: random.Random, depth: int = 0) -> dict[str, Any]:
 # --- instances of the spec's schemas -------------------------------------------------------------
 
 @lru_cache(maxsize=1)
+def _spec() -> dict[str, Any]:
+    return load_spec(DEFAULT_SPEC)
+
+
 def _schemas() -> dict[str, Any]:
-    return load_spec(DEFAULT_SPEC)["components"]["schemas"]
+    return _spec()["components"]["schemas"]
 
 
 ID_PREFIXES = {"tool_use": "toolu_", "server_tool_use": "srvtoolu_", "mcp_tool_use": "mcptoolu_"}
@@ -126,8 +128,8 @@ class _Instances:
     """Instances of response schemas: required fields always, optional ones at random, `future`
     unknown fields now and then (responses are open objects)."""
 
-    def __init__(self, rng: random.Random, schemas: dict[str, Any], future: bool) -> None:
-        self.rng, self.schemas, self.future = rng, schemas, future
+    def __init__(self, rng: random.Random, root: dict[str, Any], future: bool) -> None:
+        self.rng, self.root, self.future = rng, root, future
 
     def of(self, schema: Any, depth: int = 0, key: str | None = None) -> Any:
         schema = self._resolve(schema)
@@ -144,9 +146,7 @@ class _Instances:
         return self._typed(kind, schema, depth, key)
 
     def _resolve(self, schema: Any) -> dict[str, Any]:
-        while isinstance(schema, dict) and "$ref" in schema:
-            schema = self.schemas[schema["$ref"].rsplit("/", 1)[-1]]
-        return schema if isinstance(schema, dict) else {}
+        return resolve_schema(self.root, schema)
 
     def _branch(self, branches: list[Any], depth: int) -> Any:
         if depth >= MAX_DEPTH:
@@ -204,7 +204,7 @@ def draw_block(rng: random.Random, kind: str | None = None, *, future: bool = Fa
     schemas = _schemas()
     mapping = schemas["ContentBlock"]["discriminator"]["mapping"]
     kind = kind or rng.choice(sorted(mapping))
-    block = _Instances(rng, schemas, future).of({"$ref": mapping[kind]})
+    block = _Instances(rng, _spec(), future).of({"$ref": mapping[kind]})
     if kind in ID_PREFIXES:
         block["id"] = ID_PREFIXES[kind] + draw_token(rng)
         block["input"] = draw_object(rng)
@@ -221,7 +221,7 @@ def draw_message(rng: random.Random, *, future: bool = False, model: str | None 
                  blocks: list[str] | None = None) -> dict[str, Any]:
     """A Message valid against the spec (with `future`, plus what later API releases may add)."""
     schemas = _schemas()
-    message = _Instances(rng, schemas, future).of(schemas["Message"])
+    message = _Instances(rng, _spec(), future).of(schemas["Message"])
     kinds = blocks if blocks is not None else [None] * rng.randint(0, 6)
     message["content"] = [draw_block(rng, kind, future=future) for kind in kinds]
     if future and rng.random() < 0.3:
@@ -329,63 +329,7 @@ def _sprinkle(events: list[Event], extra: Event, count: int, rng: random.Random)
     return events
 
 
-# --- the wire ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Wire:
-    """How one stream is written: line ends, JSON style, extra SSE fields."""
-
-    line_end: bytes = b"\n"
-    space_after_colon: bool = True
-    data_first: bool = False
-    comments: float = 0.0  # chance of a comment line before an event
-    ids: bool = False
-    retry: bool = False
-    json_style: str = "compact"  # compact | spaced | ascii
-
-
-def draw_wire(rng: random.Random) -> Wire:
-    return Wire(line_end=rng.choice(LINE_ENDS), space_after_colon=rng.random() < 0.7,
-                data_first=rng.random() < 0.15, comments=rng.choice((0.0, 0.0, 0.2, 1.0)),
-                ids=rng.random() < 0.15, retry=rng.random() < 0.1,
-                json_style=rng.choice(("compact", "compact", "spaced", "ascii")))
-
-
-def dump_json(payload: Any, style: str = "compact") -> bytes:
-    if style == "spaced":
-        return json.dumps(payload, ensure_ascii=False).encode()
-    if style == "ascii":
-        return json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode()
-    return orjson.dumps(payload)
-
-
-def encode_events(events: list[Event], wire: Wire, rng: random.Random) -> bytes:
-    out = bytearray()
-    end, colon = wire.line_end, b": " if wire.space_after_colon else b":"
-    for number, (name, payload) in enumerate(events):
-        if wire.comments and rng.random() < wire.comments:
-            out += b":" + rng.choice((b"", b" keep-alive", b" \xf0\x9f\x92\x93")) + end
-        lines = [b"event" + colon + name.encode(), b"data" + colon + dump_json(payload, wire.json_style)]
-        if wire.data_first:
-            lines.reverse()
-        if wire.ids:
-            lines.append(b"id" + colon + str(number).encode())
-        if wire.retry and number == 0:
-            lines.append(b"retry" + colon + b"3000")
-        out += end.join(lines) + end + end
-    return bytes(out)
-
-
-def split_bytes(data: bytes, rng: random.Random) -> list[bytes]:
-    """Chunks as a network delivers them: cut anywhere, inside UTF-8 characters and line ends too."""
-    if not data:
-        return [data]
-    cuts = {rng.randint(1, len(data)) for _ in range(rng.randint(0, 12))}
-    tricky = [i for i in range(1, len(data)) if data[i] & 0xC0 == 0x80 or data[i - 1:i + 1] == b"\r\n"]
-    cuts.update(rng.sample(tricky, min(len(tricky), rng.randint(0, 4))))
-    bounds = [0, *sorted(c for c in cuts if 0 < c < len(data)), len(data)]
-    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
-
+# --- replies ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class FuzzedStream:

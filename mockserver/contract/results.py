@@ -76,3 +76,11 @@ def curl(case: Any) -> str:
         return case.as_curl_command()
     except Exception:
         return f"{case.operation.method.upper()} {case.formatted_path}"
+
+
+def json_or_none(response: Any) -> Any:
+    """A response's JSON body, or None when it has none."""
+    try:
+        return response.json()
+    except ValueError:
+        return None

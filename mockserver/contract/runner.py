@@ -156,12 +156,5 @@ def _title(check: Check, title: str) -> str:
     return title
 
 
-def _json_or_none(response: Any) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def run_contract(schema: Any, options: Options, progress: Progress | None = None) -> RunReport:
     return Runner(schema, options, progress).run()

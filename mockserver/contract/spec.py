@@ -10,6 +10,8 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from ..spec.refs import resolve
+
 COSTLY = frozenset({"messages_create", "batches_create", "completions_create", "chat_completions_create"})
 READ_ONLY_POSTS = frozenset({"messages_count_tokens"})
 
@@ -19,14 +21,7 @@ def load_document(path: Path | str) -> dict[str, Any]:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def resolve_ref(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """`node`, or what its local `$ref` (chain) points to."""
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+resolve_ref = resolve  # the spec's one resolver, under the name the contract modules use
 
 
 def operation_id(operation: Any) -> str:

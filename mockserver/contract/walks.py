@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .results import Failure, OperationReport, curl
+from .results import Failure, OperationReport, curl, json_or_none
 from .samples import Sample, samples
 from .spec import operation_id
 
@@ -70,7 +70,7 @@ class LinkWalks:
             return
         if op.method.upper() == "DELETE":
             self._check_gone(op, params, report)
-        body = _json_or_none(response)
+        body = json_or_none(response)
         targets = [(self.runner.by_id[link["operationId"]], link) for link in self.links(op).values()
                    if link.get("operationId") in self.runner.by_id]
         for target, link in sorted(targets, key=lambda pair: _link_order(pair[0])):
@@ -89,9 +89,3 @@ class LinkWalks:
             report.record(Failure("deleted_object_is_gone", report.label, "A deleted object is still there",
                                   f"{getter.label} answers {response.status_code} after {op.label}", curl(case)))
 
-
-def _json_or_none(response: Any) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from ..spec.refs import ref_target
 from . import numbers, regexgen, samples
 
 _MAX_DEPTH = 5  # optional properties and items stop here
@@ -179,14 +180,11 @@ class _Generator:
         raise SchemaProblem(f"`$ref` and `allOf` chains longer than {_MAX_FLATTEN} links")
 
     def _resolve(self, ref: str) -> dict[str, Any]:
-        if not ref.startswith("#"):
+        """A ref's target; one that names nothing (or no schema object) allows anything."""
+        try:
+            node = ref_target(self.root, ref)
+        except KeyError:
             return {}
-        node: Any = self.root
-        for part in ref[1:].split("/"):
-            if not part:
-                continue
-            part = part.replace("~1", "/").replace("~0", "~")
-            node = node.get(part) if isinstance(node, dict) else None
         return node if isinstance(node, dict) else {}
 
     def _kind(self, schema: dict[str, Any], depth: int) -> str:

@@ -9,13 +9,13 @@ server-sent events split into a timeline with each event's offset from the start
 from __future__ import annotations
 
 import time
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import orjson
 
+from .asgi import Send
 from .sse import sse_field
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 MAX_BODY = 64 * 1024  # bytes kept per response; the rest is counted, not stored
 _TEXTUAL = ("text/", "application/json", "application/x-jsonl", "application/x-ndjson")

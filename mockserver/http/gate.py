@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
@@ -16,6 +16,7 @@ from ..call import Call
 from ..config import ADMIN_KEY_PREFIX
 from ..spec.loader import behaviour_version
 from ..spec.query import QueryReader
+from .asgi import Receive
 from .errors import ApiError, invalid_request
 from .json_body import parse_json
 from .upload_names import restore_filenames
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from ..app import AppState
     from ..spec import Operation
 
-Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 _VERSION_FORMAT = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 _MISSING_KEY = "x-api-key header is required"
@@ -153,10 +153,9 @@ class Gate:
     def _check_beta_fields(operation: Operation, body: Any, betas: tuple[str, ...]) -> None:
         if not operation.beta_fields or not isinstance(body, dict):
             return
-        for name in body:
-            enabling = operation.beta_fields.get(name)
-            if enabling and not any(b in betas for b in enabling):
-                raise invalid_request(f"{name}: Extra inputs are not permitted")
+        name = operation.field_missing_beta(body, betas)
+        if name is not None:
+            raise invalid_request(f"{name}: Extra inputs are not permitted")
 
 
 def _is_calendar_date(text: str) -> bool:

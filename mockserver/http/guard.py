@@ -14,17 +14,15 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 
+from .asgi import ASGIApp, Scope, Send
 from .request_ids import RequestIds
 
 log = logging.getLogger("mockserver")
-Scope = dict[str, Any]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Any, Send], Awaitable[None]]
 
 REQUEST_ID_KEY = "mockserver.request_id"  # where the guard leaves the request id in the scope
 BODY_TYPES = frozenset({"application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
 
 import orjson
 
+from .asgi import Send
 from .replies import BytesReply, JsonReply, Reply, StreamReply
 from .sse import encode_event, is_content_delta
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 RawHeaders = list[tuple[bytes, bytes]]
 
 _JSON = b"application/json"

@@ -1,4 +1,4 @@
-"""The object store on PostgreSQL: store.py's Store, with its connection, schema, document
+"""The object store on PostgreSQL: store/'s Store, with its connection, schema, document
 filters and blobs moved into the database (replicas on other machines must read the same bytes)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ NAMESPACE = "mock_store"
 LOCK_KEY = 1
 _BLOB_CHUNK = 1 << 20
 
-# store.py's schema, plus the bytes of uploads (replicas on other machines must read them too).
+# store/schema.py's schema, plus the bytes of uploads (replicas on other machines must read them too).
 SCHEMA = (postgres_schema(STORE_SCHEMA)
           + "CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BYTEA NOT NULL);")
 

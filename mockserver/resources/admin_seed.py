@@ -8,8 +8,9 @@ from typing import Any
 
 import yaml
 
-from ..store import Store, partial_hint
+from ..store import Store
 from .stamps import parse_datetime
+from .usage_ledger import partial_hint
 
 SEED_PATH = Path(__file__).resolve().parent.parent / "data" / "admin_seed.yaml"
 INVITE_DAYS = 21

@@ -20,8 +20,9 @@ from ..http.replies import BytesReply, JsonReply, Reply
 from ..ids import new_id
 from ..store import Store
 from .paging import id_page
-from .services import store_of
+from .services import engine_context, store_of
 from .stamps import rfc3339
+from .usage_ledger import api_key_of, record_message_usage
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -81,7 +82,7 @@ def create(call: Call) -> Reply:
     _check_requests(call, requests)
     now = call.received_at
     span = max(0.0, call.state.config.batch_seconds)
-    key_id, key_workspace = store_of(call).api_key_id(call.api_key, now)
+    key_id, key_workspace = api_key_of(store_of(call), call.api_key, now)
     doc = {
         "created_at": now, "expires_at": now + DAY, "planned_end": now + span, "cancel_grace": min(1.0, span / 10),
         "cancel_initiated_at": None, "archived_at": None, "request_count": len(requests), "finished": False,
@@ -204,10 +205,9 @@ def _errored_line(custom_id: str, error: ApiError, rng: random.Random) -> bytes:
 def _run_engine(state: AppState, batch: dict[str, Any], params: dict[str, Any], rng: random.Random,
                 now: float) -> dict[str, Any]:
     from ..engine import create_message
-    from ..engine.context import EngineContext
 
-    context = EngineContext(rng=rng, now=now, reply_mode=state.config.reply, betas=frozenset(batch["betas"]),
-                            version=batch["version"], catalog=state.extras.get("catalog"), service_tier="batch")
+    context = engine_context(state, rng=rng, now=now, betas=batch["betas"], version=batch["version"],
+                             service_tier="batch")
     message = create_message(params, context)
     usage = message.get("usage")
     if isinstance(usage, dict):
@@ -216,8 +216,9 @@ def _run_engine(state: AppState, batch: dict[str, Any], params: dict[str, Any], 
 
 
 def _record(store: Store, batch: dict[str, Any], idx: int, message: dict[str, Any]) -> None:
-    store.record_usage(model=str(message.get("model")), usage=message.get("usage") or {}, at=finished_at(batch, idx),
-                       api_key_id=batch["api_key_id"], workspace_id=batch["workspace_id"], service_tier="batch")
+    record_message_usage(store, model=str(message.get("model")), usage=message.get("usage") or {},
+                         at=finished_at(batch, idx), api_key_id=batch["api_key_id"],
+                         workspace_id=batch["workspace_id"], service_tier="batch")
 
 
 def _line(custom_id: str, result: dict[str, Any]) -> bytes:
@@ -252,10 +253,9 @@ def _check_params(call: Call, index: int, params: dict[str, Any], validator: Any
     prefix = f"requests.{index}.params."
     if params.get("stream"):
         raise invalid_request(f"{prefix}stream: Streaming is not supported for requests in a Message Batch")
-    for name in params:
-        enabling = call.operation.beta_fields.get(name)
-        if enabling and not any(beta in call.betas for beta in enabling):
-            raise invalid_request(f"{prefix}{name}: Extra inputs are not permitted")
+    name = call.operation.field_missing_beta(params, call.betas)
+    if name is not None:
+        raise invalid_request(f"{prefix}{name}: Extra inputs are not permitted")
     try:
         if validator is not None:  # the limits compare what the schema made sure is a number
             validator.check(params)

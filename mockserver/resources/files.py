@@ -13,6 +13,7 @@ from ..http.errors import ApiError, invalid_request, not_found
 from ..http.replies import BytesReply, JsonReply, Reply
 from ..store import Store
 from .paging import fetch, next_token
+from .forms import open_form
 from .services import store_of
 from .stamps import rfc3339
 
@@ -35,8 +36,7 @@ def handlers(state: AppState) -> dict[str, Any]:
 
 
 async def upload(call: Call) -> Reply:
-    form = await call.form()
-    try:
+    async with open_form(call) as form:
         part = form.get("file")
         if not isinstance(part, UploadFile):
             raise invalid_request("file: Field required")
@@ -46,8 +46,6 @@ async def upload(call: Call) -> Reply:
         with store.new_blob() as blob:
             while chunk := await part.read(_CHUNK):
                 blob.write(chunk)
-    finally:
-        await form.close()
     doc = save_file(store, filename=filename, mime_type=_mime_type(part.content_type, filename), blob=blob.name,
                     size_bytes=blob.size, now=call.received_at, downloadable=False,
                     expires_at=call.received_at + expires_in if expires_in else None)

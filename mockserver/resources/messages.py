@@ -9,7 +9,8 @@ from ..call import Call
 from ..engine.context import EngineContext, MemoryPromptCache
 from ..engine.tiers import service_tier
 from ..http.replies import JsonReply, Pacing, Reply, StreamReply
-from .services import open_services
+from .services import engine_context, open_services
+from .usage_ledger import record_message_usage
 
 if TYPE_CHECKING:
     from ..app import AppState
@@ -18,21 +19,20 @@ if TYPE_CHECKING:
 def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
     cache = state.extras.setdefault("prompt_cache", MemoryPromptCache())
     store = open_services(state)  # usage feeds the admin usage and cost reports
-    catalog = state.extras["catalog"]
     pacing = _pacing(state)
 
     priority_keys = state.config.priority_keys
 
     def context(call: Call) -> EngineContext:
-        return EngineContext(rng=call.rng(), now=call.received_at, reply_mode=state.config.reply,
-                             betas=frozenset(call.betas), version=call.version, cache=cache,
-                             catalog=catalog, service_tier=service_tier(call.body, call.api_key, priority_keys),
-                             beta_path=bool(call.betas) or call.query.get("beta") in (True, "true"))
+        return engine_context(state, rng=call.rng(), now=call.received_at, betas=call.betas, version=call.version,
+                              cache=cache, service_tier=service_tier(call.body, call.api_key, priority_keys),
+                              beta_path=bool(call.betas) or call.query.get("beta") in (True, "true"))
 
     def create_message(call: Call) -> Reply:
         ctx = context(call)
         message = engine.create_message(call.body, ctx)
-        store.record_usage(call=call, model=message["model"], usage=message["usage"])
+        record_message_usage(store, model=message["model"], usage=message["usage"], at=call.received_at,
+                             api_key=call.api_key, workspace_id=call.headers.get("anthropic-workspace-id"))
         if call.body.get("stream"):
             return StreamReply(engine.message_events(message, ctx), pacing=pacing)
         return JsonReply(message)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import random
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ..catalog import Catalog, load_catalog
 from ..db import open_store
+from ..engine.context import EngineContext, PromptCache
 from ..http.errors import not_found
 from ..store import Store
 
@@ -40,3 +42,12 @@ def stored(call: Call, kind: str, param: str, label: str) -> dict[str, Any]:
     if record is None:
         raise not_found(f"{label} {record_id} not found")
     return record
+
+
+def engine_context(state: AppState, *, rng: random.Random, now: float, betas: Iterable[str], version: str,
+                   cache: PromptCache | None = None, service_tier: str | None = None,
+                   beta_path: bool = False) -> EngineContext:
+    """What the engine needs to answer one Messages request, the app's settings and catalog included."""
+    return EngineContext(rng=rng, now=now, reply_mode=state.config.reply, betas=frozenset(betas), version=version,
+                         cache=cache, catalog=state.extras.get("catalog"), service_tier=service_tier,
+                         beta_path=beta_path)

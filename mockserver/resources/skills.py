@@ -14,6 +14,7 @@ from ..call import Call
 from ..http.errors import ApiError, invalid_request
 from ..http.replies import BytesReply, JsonReply, Reply
 from ..store import Store
+from .forms import open_form
 from .paging import fetch, next_token
 from .services import store_of, stored
 from .skill_bundle import Bundle, read_bundle, save_bundle
@@ -46,12 +47,9 @@ def handlers(state: AppState) -> dict[str, Any]:
 # -- skills ---------------------------------------------------------------------------------------
 
 async def create_skill(call: Call) -> Reply:
-    form = await call.form()
-    try:
+    async with open_form(call) as form:
         bundle = await read_bundle(_file_parts(form))
         title = form.get("display_name") or form.get("display_title")
-    finally:
-        await form.close()
     title = title if isinstance(title, str) and title else None
     store = store_of(call)
     if title is not None and beta_shaped(call) and store.count("skill", where={"display_title": [title]}):
@@ -101,11 +99,8 @@ def render_skill(call: Call, skill: dict[str, Any]) -> dict[str, Any]:
 
 async def create_version(call: Call) -> Reply:
     skill = _skill(call)
-    form = await call.form()
-    try:
+    async with open_form(call) as form:
         bundle = await read_bundle(_file_parts(form))
-    finally:
-        await form.close()
     if bundle.name != skill["name"]:
         raise invalid_request(f"The skill name '{bundle.name}' in SKILL.md does not match this skill's name "
                               f"'{skill['name']}'.")
@@ -155,7 +150,7 @@ def _add_version(store: Store, skill: dict[str, Any], bundle: Bundle, blob: tupl
                  now: float) -> tuple[dict[str, Any], dict[str, Any]]:
     """A new version of `skill` (inside the caller's transaction), made its latest: (skill, version)."""
     stamp = int(now * 1_000_000)
-    while store.find_skill_version(skill["id"], str(stamp)) is not None:
+    while _find_version(store, skill["id"], str(stamp)) is not None:
         stamp += 1
     version = store.insert("skill_version", {
         "skill_id": skill["id"], "version": str(stamp), "name": bundle.name, "description": bundle.description,
@@ -196,7 +191,13 @@ def _version(call: Call, skill: dict[str, Any]) -> dict[str, Any]:
     elif wanted.startswith("skillver_"):
         found = store.get("skill_version", wanted, parent=skill["id"])
     else:
-        found = store.find_skill_version(skill["id"], wanted)
+        found = _find_version(store, skill["id"], wanted)
     if found is None:
         raise ApiError("not_found_error", f"Skill version {wanted} not found for skill {skill['id']}")
     return found
+
+
+def _find_version(store: Store, skill_id: str, version: str) -> dict[str, Any] | None:
+    """A skill's version by its epoch-microseconds `version` string."""
+    found = store.all("skill_version", parent=skill_id, where={"version": [version]})
+    return found[0] if found else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..http.errors import invalid_request
-from .rules import Response, RuleError, check_schema, parse_response
+from .rules import RETRY_FIELDS, Response, RuleError, check_schema, parse_response
 
 TRIGGERS = frozenset({"x-mock-error", "x-mock-delay", "x-mock-fault"})
 _FAULT_INTS = ("error_after_events", "cut_after_events", "cut_after_bytes", "stall_after_events")
@@ -56,12 +56,10 @@ def _error(headers: Mapping[str, str]) -> dict[str, Any]:
             raise ValueError(f"x-mock-error-status must be within 400..599, not {status}")
     if "x-mock-error-message" in headers:
         error["message"] = headers["x-mock-error-message"]
-    if "x-mock-retry-after" in headers:
-        error["retry_after"] = float(headers["x-mock-retry-after"])
-    if "x-mock-retry-after-ms" in headers:
-        error["retry_after_ms"] = float(headers["x-mock-retry-after-ms"])
-    if "x-mock-should-retry" in headers:
-        error["should_retry"] = headers["x-mock-should-retry"].strip().lower() == "true"
+    for field in RETRY_FIELDS:
+        value = headers.get("x-mock-" + field.replace("_", "-"))
+        if value is not None:
+            error[field] = value.strip().lower() == "true" if field == "should_retry" else float(value)
     return error
 
 

@@ -222,16 +222,15 @@ def _message(spec: Mapping[str, Any]) -> dict[str, Any]:
     return message
 
 
+# An error response's retry advice: rule field -> response header (x-mock headers spell the field
+# `x-mock-retry-after`, ..., see overrides.py).
+RETRY_FIELDS = {"retry_after": "retry-after", "retry_after_ms": "retry-after-ms", "should_retry": "x-should-retry"}
+
+
 def _error(spec: str | Mapping[str, Any]) -> ErrorSpec:
     if isinstance(spec, str):
         return ErrorSpec(spec)
-    headers = {}
-    if "retry_after" in spec:
-        headers["retry-after"] = _number_text(spec["retry_after"])
-    if "retry_after_ms" in spec:
-        headers["retry-after-ms"] = _number_text(spec["retry_after_ms"])
-    if "should_retry" in spec:
-        headers["x-should-retry"] = "true" if spec["should_retry"] else "false"
+    headers = {header: _header_value(spec[field]) for field, header in RETRY_FIELDS.items() if field in spec}
     return ErrorSpec(spec["type"], spec.get("message"), spec.get("status"), headers, spec.get("details"))
 
 

@@ -11,6 +11,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from .refs import resolve_schema
+
 Path = list[str]
 Problem = tuple[Path, str]
 
@@ -36,13 +38,7 @@ class Explainer:
         return self._check(schema, value, [])
 
     def _resolve(self, schema: Any) -> dict[str, Any]:
-        while isinstance(schema, dict) and "$ref" in schema:
-            target: Any = self._root
-            for part in schema["$ref"].lstrip("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            extra = {k: v for k, v in schema.items() if k != "$ref"}
-            schema = {**target, **extra} if extra else target
-        return schema if isinstance(schema, dict) else {}
+        return resolve_schema(self._root, schema)
 
     def _check(self, schema: Any, value: Any, path: Path) -> Problem | None:
         if schema is True or schema == {}:
@@ -165,11 +161,9 @@ class Explainer:
         return None
 
     def _check_array(self, schema: dict, value: list, path: Path) -> Problem | None:
-        low, high = schema.get("minItems"), schema.get("maxItems")
-        if low is not None and len(value) < low:
-            return path, f"List should have at least {low} item{'s' if low != 1 else ''} after validation, not {len(value)}"
-        if high is not None and len(value) > high:
-            return path, f"List should have at most {high} item{'s' if high != 1 else ''} after validation, not {len(value)}"
+        bound = _size_bound(schema, "minItems", "maxItems", len(value), "item")
+        if bound:
+            return path, f"List should have {bound} after validation, not {len(value)}"
         items = schema.get("items")
         if items is not None:
             for index, item in enumerate(value):
@@ -177,6 +171,16 @@ class Explainer:
                 if problem:
                     return problem
         return None
+
+
+def _size_bound(schema: dict, low_key: str, high_key: str, size: int, unit: str) -> str | None:
+    """"at least 2 items" / "at most 1 character" when `size` breaks the schema's bound, else None."""
+    low, high = schema.get(low_key), schema.get(high_key)
+    if low is not None and size < low:
+        return f"at least {low} {unit}{'s' if low != 1 else ''}"
+    if high is not None and size > high:
+        return f"at most {high} {unit}{'s' if high != 1 else ''}"
+    return None
 
 
 def _const_tag(member: dict) -> str | None:
@@ -210,11 +214,9 @@ _PY_TYPES: dict[str, Any] = {
 
 
 def _check_string(schema: dict, value: str, path: Path) -> Problem | None:
-    low, high = schema.get("minLength"), schema.get("maxLength")
-    if low is not None and len(value) < low:
-        return path, f"String should have at least {low} character{'s' if low != 1 else ''}"
-    if high is not None and len(value) > high:
-        return path, f"String should have at most {high} character{'s' if high != 1 else ''}"
+    bound = _size_bound(schema, "minLength", "maxLength", len(value), "character")
+    if bound:
+        return path, f"String should have {bound}"
     pattern = schema.get("pattern")
     if pattern and not re.search(pattern, value):
         return path, f"String should match pattern '{pattern}'"

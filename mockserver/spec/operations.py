@@ -8,9 +8,10 @@ from typing import Any
 
 from ..http.errors import ApiError
 from .loader import Spec
+from .refs import resolve
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+NO_BODY_LIMIT = 1 << 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,25 +55,24 @@ class Operation:
         content = self.responses.get("200", {}).get("content", {})
         return "text/event-stream" in content
 
+    def field_missing_beta(self, body: dict[str, Any], betas: tuple[str, ...] | frozenset[str]) -> str | None:
+        """The first field of `body` that only a beta enables when the request names none of its betas."""
+        for name in body:
+            enabling = self.beta_fields.get(name)
+            if enabling and not any(b in betas for b in enabling):
+                return name
+        return None
+
     @property
     def requires_version(self) -> bool:
         return any(p.location == "header" and p.name.lower() == "anthropic-version" and p.required
                    for p in self.parameters)
 
 
-def _resolve(spec: Spec, node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def _parameters(spec: Spec, path_item: dict, operation: dict) -> tuple[Parameter, ...]:
     merged: dict[tuple[str, str], Parameter] = {}
     for raw in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
-        param = _resolve(spec, raw)
+        param = resolve(spec, raw)
         merged[(param["in"], param["name"])] = Parameter(
             name=param["name"],
             location=param["in"],
@@ -86,13 +86,16 @@ def _body(spec: Spec, operation: dict) -> tuple[str | None, dict | None, bool]:
     raw = operation.get("requestBody")
     if raw is None:
         return None, None, False
-    body = _resolve(spec, raw)
+    body = resolve(spec, raw)
     media_type, media = next(iter(body.get("content", {}).items()))
     return media_type, media.get("schema"), bool(body.get("required", False))
 
 
 def index_operations(spec: Spec) -> list[Operation]:
     operations = []
+    # the API's limit (openapi/src/operations.yaml api_facts) for operations that set none of their own;
+    # a spec without the mock's extensions sets no limit
+    body_limit = spec.get("x-mock-max-body-bytes", NO_BODY_LIMIT)
     for path, path_item in spec.get("paths", {}).items():
         for method in HTTP_METHODS:
             raw = path_item.get(method)
@@ -109,19 +112,19 @@ def index_operations(spec: Spec) -> list[Operation]:
                     body_schema=schema,
                     body_required=required,
                     admin=raw.get("x-mock-auth") == "admin",
-                    max_body_bytes=int(raw.get("x-mock-max-body-bytes", DEFAULT_MAX_BODY_BYTES)),
+                    max_body_bytes=int(raw.get("x-mock-max-body-bytes", body_limit)),
                     default_beta=raw.get("x-mock-beta"),
                     beta_fields={k: tuple(v) for k, v in (raw.get("x-mock-beta-fields") or {}).items()},
                     error_style=raw.get("x-mock-error-style", "anthropic"),
                     shape_betas=_shape_betas(spec, raw),
-                    responses={str(k): _resolve(spec, v) for k, v in raw.get("responses", {}).items()},
+                    responses={str(k): resolve(spec, v) for k, v in raw.get("responses", {}).items()},
                 )
             )
     return operations
 
 
 def _shape_betas(spec: Spec, operation: dict) -> tuple[str, ...]:
-    ok = _resolve(spec, operation.get("responses", {}).get("200", {}))
+    ok = resolve(spec, operation.get("responses", {}).get("200", {}))
     media = ok.get("content", {}).get("application/json", {})
     return tuple(media.get("x-mock-beta-responses") or ())
 

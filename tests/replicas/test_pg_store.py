@@ -16,6 +16,7 @@ from mockserver.config import Config
 from mockserver.pg import connection
 from mockserver.pg.rules import PgRuleState
 from mockserver.pg.store import PgStore
+from mockserver.resources.usage_ledger import record_message_usage
 from mockserver.scenarios.state import SharedState
 from mockserver.store import Store, UnknownCursor
 from tests.helpers import MESSAGE_BODY, _SyncASGI, asgi_client, assert_api_error, headers
@@ -66,8 +67,8 @@ def exercise_batches_and_usage(store: Store) -> list[Any]:
     pending = store.pending_batch_requests(batch["id"], 2)
     written = store.save_batch_outcomes(batch["id"], [(0, "succeeded", b'{"a":1}'), (0, "errored", b"x")])
     for minute in (0, 60, 600):
-        store.record_usage(model="m", usage={"input_tokens": 10, "output_tokens": 5}, at=1_800_000_000 + minute,
-                           api_key="sk-ant-api03-usage-key-for-tests")
+        record_message_usage(store, model="m", usage={"input_tokens": 10, "output_tokens": 5}, at=1_800_000_000 + minute,
+                             api_key="sk-ant-api03-usage-key-for-tests")
     totals = store.usage_totals(start=1_800_000_000, end=1_800_003_600, width=300, group_by=["model"])
     return [batch, pending, written, store.batch_outcome_counts(batch["id"]),
             [(idx, bytes(line) if line else None) for idx, line in store.batch_result_lines(batch["id"], -1, 10)],

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
+
+from mockserver.resources.usage_ledger import record_message_usage
 
 from ..helpers import KEY, assert_api_error
 from .conftest import app_store
@@ -33,7 +34,7 @@ def seed_traffic(store):
         (START + DAY + 120, HAIKU, KEY, usage(600, 120)),
     ]
     for at, model, key, used in traffic:
-        store.record_usage(call=SimpleNamespace(received_at=at, api_key=key, headers={}), model=model, usage=used)
+        record_message_usage(store, model=model, usage=used, at=at, api_key=key)
     return traffic
 
 
@@ -128,7 +129,7 @@ def test_cost_report_prices_the_usage(client, admin_headers):
 
 def test_analytics_cost_report_discounts_batches(client, admin_headers):
     store = app_store(client)
-    store.record_usage(model=HAIKU, usage=usage(10_000, 1_000), at=START + 1, service_tier="batch")
+    record_message_usage(store, model=HAIKU, usage=usage(10_000, 1_000), at=START + 1, service_tier="batch")
     body = report(client, "/v1/organizations/analytics/cost_report", admin_headers, ending_at="2026-11-19T00:00:00Z",
                   **{"group_by[]": "token_type"})
     rows = {r["token_type"]: r for r in body["data"][0]["results"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mockserver.resources.usage_ledger import record_message_usage
 from mockserver.store import Store
 
 START = 1_795_000_000 - 1_795_000_000 % 86400
@@ -12,8 +13,8 @@ START = 1_795_000_000 - 1_795_000_000 % 86400
 def test_usage_is_summed_per_minute_and_dimensions(tmp_path: Path) -> None:
     store = Store(":memory:", tmp_path)
     for second in range(120):  # two minutes; NULL key, workspace and speed must still roll up
-        store.record_usage(model="m", usage={"input_tokens": 10, "output_tokens": second}, at=START + second)
-    store.record_usage(model="m", usage={"input_tokens": 1, "output_tokens": 1, "speed": "fast"}, at=START + 5)
+        record_message_usage(store, model="m", usage={"input_tokens": 10, "output_tokens": second}, at=START + second)
+    record_message_usage(store, model="m", usage={"input_tokens": 1, "output_tokens": 1, "speed": "fast"}, at=START + 5)
     store.flush_usage()
     (rows,) = store._db.execute("SELECT COUNT(*) FROM usage_minutes").fetchone()
     assert rows == 3
@@ -26,7 +27,7 @@ def test_usage_is_summed_per_minute_and_dimensions(tmp_path: Path) -> None:
 def test_usage_of_several_stores_adds_up(tmp_path: Path) -> None:
     first, second = (Store(str(tmp_path / "mock.sqlite3"), tmp_path / "files") for _ in range(2))
     for store in (first, second, first):
-        store.record_usage(model="m", usage={"input_tokens": 5, "output_tokens": 2}, at=START + 1)
+        record_message_usage(store, model="m", usage={"input_tokens": 5, "output_tokens": 2}, at=START + 1)
         store.flush_usage()
     (total,) = second.usage_totals(start=START, end=START + 3600, width=3600)
     assert (total["requests"], total["uncached_input_tokens"], total["output_tokens"]) == (3, 15, 6)
