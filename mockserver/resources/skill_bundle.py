@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import lzma
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -31,8 +32,10 @@ _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _BAD_YAML = "SKILL.md frontmatter is not valid YAML."
 # zipfile and each decompressor report bad data their own way (bz2: OSError; a newer zip version:
 # NotImplementedError; an encrypted entry: RuntimeError).
+# zipfile meets hostile archives with a zoo of exceptions (struct.error, IndexError, KeyError, ...
+# seen in fuzzing): any of them means "not a readable archive", never a 500.
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, NotImplementedError,
-               RuntimeError)
+               RuntimeError, IndexError, KeyError, OverflowError, struct.error)
 _ENCRYPTED = 0x1  # general-purpose flag bit 0
 _READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 _FRONT_MATTER_KEYS = {"name", "description", "license", "allowed-tools", "metadata", "compatibility"}

@@ -60,6 +60,12 @@ BAD_ZIPS = {
     "implode (method 6)": (_patched(_zip({"greeter/SKILL.md": SKILL_MD}), method=6),
                            "compression method 6 is not supported (use stored or deflate)"),
     "corrupt deflate data": (_corrupt_deflate(), "the compressed data is corrupt"),
+    # a central directory whose header fields make zipfile raise IndexError (found by fuzzing)
+    "truncated central directory": (bytes.fromhex(
+        "504b030414000000080045a2845d7972c7a222000000210000670e000000736b696c6c2f534b494c4c2e6d64d3d5d5e5"
+        "ca4bcc4db55248e44a492d4e2eca2c28c9cccfb35248e2d2054a65640200504b0102140314000000080044a2845d7972"
+        "c7a222000000210000000e0000000000000000000000800100000000006b696c6c2f534b494c4c2e6d64504b05060000"
+        "0000010001003c0000004e0000000000"), "it is not a valid zip archive"),
 }
 
 
