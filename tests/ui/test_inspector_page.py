@@ -205,8 +205,7 @@ def test_rules_in_order_with_scenarios_and_a_session_reset(server, page):
               {"id": "carols", "session": "carol", "match": {}, "respond": {"text": "hi carol"}})
     sdk(server).messages.create(model=MODEL, max_tokens=16, messages=HELLO)
     show(page, "rules")
-    wait_for(page, lambda: len(rows(page, "#rules tbody tr")) == 3, "three rules")
-    order = [row.get_attribute("data-rule") for row in rows(page, "#rules tbody tr")]
+    order = wait_for(page, lambda: _rule_ids(page) if len(_rule_ids(page)) == 3 else None, "three rules")
     assert order == [rule["id"] for rule in httpx.get(server.base_url + "/_mock/rules").json()["rules"]]
     assert order.index("tried-first") < order.index("tried-second")
     wait_for(page, lambda: visible_texts(page, '#rules tr[data-rule="tried-first"] td:nth-child(7)') == ["1"],
@@ -217,6 +216,12 @@ def test_rules_in_order_with_scenarios_and_a_session_reset(server, page):
     page.find_element(By.CSS_SELECTOR, "#reset-form button").click()
     wait_for(page, lambda: len(rows(page, "#rules tbody tr")) == 2, "carol's rule reset away")
     assert "carols" not in [rule["id"] for rule in httpx.get(server.base_url + "/_mock/rules").json()["rules"]]
+
+
+def _rule_ids(page) -> list[str]:
+    """The rules table's ids in one script (the page may redraw it between two element reads)."""
+    return page.execute_script(
+        "return [...document.querySelectorAll('#rules tbody tr')].map(r => r.getAttribute('data-rule'))")
 
 
 def test_state_view_shows_batches_files_skills_and_buckets(server, page):
