@@ -23,7 +23,8 @@ from starlette.routing import Route
 from . import __version__
 from .http.capture import response_view
 from .db import StoreUnavailable
-from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard, Refusal, control_error_body
+from .http.errors import ApiError
+from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard
 from .http.request_ids import RequestIds, worker_salt
 from .journal import entry_filter, newest, redact_expected
 from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
@@ -33,16 +34,16 @@ from .served import served_state
 from .ui import ASSET_PATHS, ui_routes
 
 if TYPE_CHECKING:
-    from .app import AppState
+    from .state import AppState
     from .scenarios import Behaviour
 
 _YAML_TYPES = BODY_TYPES - {"application/json"}
 _PARSE_INLINE_BYTES = 64 * 1024
-ControlError = Refusal  # an error a control route answers with
 
 
 def control_app(state: AppState) -> Any:
-    behaviour: Behaviour = state.extras["behaviour"]
+    behaviour = state.behaviour
+    assert behaviour is not None, "MockApp builds Behaviour before the control API"
     api = _ControlApi(state, behaviour)
     routes = [
         Route("/_mock/health", api.health, methods=["GET"]),
@@ -61,7 +62,7 @@ def control_app(state: AppState) -> Any:
         Route("/_mock/state", api.served, methods=["GET"]),
         *ui_routes(),
     ]
-    handlers = {ControlError: _error_response, HTTPException: _routing_error,
+    handlers = {ApiError: _error_response, HTTPException: _routing_error,
                 StoreUnavailable: _store_unavailable, Exception: _bug_response}
     app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
     config = state.config
@@ -101,9 +102,9 @@ class _ControlApi:
         try:
             specs = rule_items(await _document(request), source="api")
         except RuleError as error:
-            raise ControlError(400, "invalid_request_error", str(error)) from None
+            raise ApiError("invalid_request_error", str(error)) from None
         if not all(isinstance(spec, dict) for spec in specs):
-            raise ControlError(400, "invalid_request_error", "every rule is an object")
+            raise ApiError("invalid_request_error", "every rule is an object")
         session = _session(request)
         stored = []
         for index, spec in enumerate(specs):
@@ -111,7 +112,7 @@ class _ControlApi:
             try:
                 parse_rule(spec, source="api", order=0, default_id=f"new-{index + 1}", session=owner)
             except RuleError as error:
-                raise ControlError(400, "invalid_request_error", str(error)) from None
+                raise ApiError("invalid_request_error", str(error)) from None
             stored.append((owner, spec))
         ids = [(owner, self.b.shared.put_rules(owner or "", [spec])[0][1]) for owner, spec in stored]
         self.b.sync()
@@ -133,7 +134,7 @@ class _ControlApi:
         self._begin()
         rule = self._rule(request)
         if rule.source != "api":
-            raise ControlError(409, "conflict_error", f"rule {rule.id} comes from {rule.source[5:]}: edit the file")
+            raise ApiError("conflict_error", f"rule {rule.id} comes from {rule.source[5:]}: edit the file")
         self.b.shared.delete_rule(rule.session or "", rule.id)
         self.b.sync()
         return _json({"deleted": 1})
@@ -142,7 +143,7 @@ class _ControlApi:
         rule_id = request.path_params["rule_id"]
         rule = self.b.book.find(rule_id, _session(request))
         if rule is None:
-            raise ControlError(404, "not_found_error", f"no rule {rule_id!r}")
+            raise ApiError("not_found_error", f"no rule {rule_id!r}")
         return rule
 
     # -- reset, journal, verification, scenarios ---------------------------------------------
@@ -151,7 +152,7 @@ class _ControlApi:
         self._begin()
         options = await _document(request) or {}
         if not isinstance(options, dict):
-            raise ControlError(400, "invalid_request_error", "reset takes a JSON object")
+            raise ApiError("invalid_request_error", "reset takes a JSON object")
         _check(options, "Reset")
         session = options.get("session", _session(request))
         done = {"rules": options.get("rules", True), "state": options.get("state", True),
@@ -180,7 +181,7 @@ class _ControlApi:
     async def configure_journal(self, request: Request) -> Response:
         document = await _document(request)
         if not isinstance(document, dict) or not isinstance(document.get("enabled"), bool):
-            raise ControlError(400, "invalid_request_error", 'send {"enabled": true|false}')
+            raise ApiError("invalid_request_error", 'send {"enabled": true|false}')
         self.b.shared.set_flag("journal", int(document["enabled"]))
         self.b.sync()
         return _json({"enabled": self.b.journal.on})
@@ -196,7 +197,7 @@ class _ControlApi:
         try:
             match = compile_match(redact_expected(spec.get("match")))
         except Exception as error:  # a regex or a JSON path that does not compile
-            raise ControlError(400, "invalid_request_error", f"match: {error}") from None
+            raise ApiError("invalid_request_error", f"match: {error}") from None
         session = spec.get("session", _session(request))
         count = 0
         for entry in await self.b.journal.entries(session):
@@ -216,7 +217,7 @@ class _ControlApi:
         self._begin()
         document = await _document(request)
         if not isinstance(document, dict) or not isinstance(document.get("state"), str):
-            raise ControlError(400, "invalid_request_error", 'send {"state": "..."}')
+            raise ApiError("invalid_request_error", 'send {"state": "..."}')
         session = _session(request) or ""
         name = request.path_params["name"]
         self.b.shared.set_scenario(session, name, document["state"])
@@ -244,7 +245,7 @@ async def _document(request: Request) -> Any:
             return load(raw)
         return await run_in_threadpool(load, raw)  # a big document must not hold up other clients
     except DocumentError as error:
-        raise ControlError(400, "invalid_request_error", str(error)) from None
+        raise ApiError("invalid_request_error", str(error)) from None
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
@@ -261,8 +262,8 @@ async def _read_capped(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> ControlError:
-    return ControlError(413, "request_too_large", f"control API bodies are limited to {limit} bytes "
+def _too_large(limit: int) -> ApiError:
+    return ApiError("request_too_large", f"control API bodies are limited to {limit} bytes "
                                                   "(--control-body-bytes)")
 
 
@@ -270,7 +271,7 @@ def _check(document: Any, schema: str) -> None:
     try:
         check_schema(document, schema, where=schema.lower())
     except RuleError as error:
-        raise ControlError(400, "invalid_request_error", str(error).removeprefix("rule ")) from None
+        raise ApiError("invalid_request_error", str(error).removeprefix("rule ")) from None
 
 
 def _expected(count: int, spec: dict[str, Any]) -> bool:
@@ -287,7 +288,7 @@ def _int(value: str | None) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise ControlError(400, "invalid_request_error", f"not a number: {value!r}") from None
+        raise ApiError("invalid_request_error", f"not a number: {value!r}") from None
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -295,14 +296,13 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 async def _error_response(request: Request, error: Exception) -> Response:
-    assert isinstance(error, ControlError)
-    return _error_json(request, error.status, error.error_type, error.message)
-
+    assert isinstance(error, ApiError)
+    return _error_json(request, error)
 
 
 async def _store_unavailable(request: Request, error: Exception) -> Response:
     """The shared database is away (replicas on PostgreSQL): say so, in the control API's envelope."""
-    return _error_json(request, 503, "api_error", f"shared state store unavailable: {error}")
+    return _error_json(request, ApiError("api_error", f"shared state store unavailable: {error}", status=503))
 
 
 async def _routing_error(request: Request, error: Exception) -> Response:
@@ -310,16 +310,16 @@ async def _routing_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     error_type = "not_found_error" if error.status_code == 404 else "invalid_request_error"
     message = f"{request.method} {request.url.path}: {error.detail}"
-    response = _error_json(request, error.status_code, error_type, message)
-    response.headers.update(error.headers or {})
-    return response
+    return _error_json(request, ApiError(error_type, message, status=error.status_code, headers=error.headers))
 
 
 async def _bug_response(request: Request, error: Exception) -> Response:
     """A bug of ours still answers in the envelope (the guard logs it)."""
-    return _error_json(request, 500, "api_error", "Internal server error")
+    return _error_json(request, ApiError("api_error"))
 
 
-def _error_json(request: Request, status: int, error_type: str, message: str) -> Response:
-    body = control_error_body(error_type, shorten(message), request.scope.get(REQUEST_ID_KEY, ""))
-    return Response(body, status_code=status, media_type="application/json")
+def _error_json(request: Request, error: ApiError) -> Response:
+    envelope = error.envelope(request.scope.get(REQUEST_ID_KEY, ""))
+    envelope["error"]["message"] = shorten(error.message)
+    body = orjson.dumps(envelope)
+    return Response(body, status_code=error.status, headers=error.headers, media_type="application/json")

@@ -15,9 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable
 
-import orjson
-
-from .http.errors import DEFAULT_MESSAGE, ERROR_STATUS
+from .http.errors import ERROR_STATUS, ApiError
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -187,9 +185,7 @@ class StreamFault:
         return "drip" if self.drip_bytes else "none"
 
     def error_event(self) -> bytes:
-        message = self.error_message or DEFAULT_MESSAGE.get(self.error_type, self.error_type)
-        data = orjson.dumps({"type": "error", "error": {"type": self.error_type, "message": message}})
-        return b"event: error\ndata: " + data + b"\n\n"
+        return ApiError(self.error_type, self.error_message or None).sse_event()
 
     def wrap(self, send: Send, receive: Receive) -> FaultySend:
         return FaultySend(self, send, receive)

@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from .resources.batches import status as batch_status
 from .resources.stamps import rfc3339
-from .store import Store, partial_hint
+from .store import partial_hint
 
 if TYPE_CHECKING:
-    from .app import AppState
+    from .state import AppState
     from .scenarios import Behaviour
 
 
 def served_state(state: AppState, behaviour: Behaviour, session: str | None) -> dict[str, Any]:
-    store: Store | None = state.extras.get("store")
+    store = state.store
     now = time.time()
     return {
         "stateless": store is None,

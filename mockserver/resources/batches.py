@@ -24,7 +24,7 @@ from .services import store_of
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 log = logging.getLogger("mockserver")
 MAX_REQUESTS = 100_000
@@ -162,7 +162,7 @@ def finish(state: AppState, batch: dict[str, Any]) -> dict[str, Any]:
     """Compute and store every open request's result; safe to run from several workers at once."""
     if batch.get("finished"):
         return batch
-    store: Store = state.extras["store"]
+    store = state.store
     while pending := store.pending_batch_requests(batch["id"], _CHUNK):
         outcomes = [_outcome(state, batch, idx, custom_id, params) for idx, custom_id, params in pending]
         written = set(store.save_batch_outcomes(batch["id"], [(idx, kind, line) for idx, kind, line, _ in outcomes]))
@@ -207,7 +207,7 @@ def _run_engine(state: AppState, batch: dict[str, Any], params: dict[str, Any], 
     from ..engine.context import EngineContext
 
     context = EngineContext(rng=rng, now=now, reply_mode=state.config.reply, betas=frozenset(batch["betas"]),
-                            version=batch["version"], catalog=state.extras.get("catalog"), service_tier="batch")
+                            version=batch["version"], catalog=state.catalog, service_tier="batch")
     message = create_message(params, context)
     usage = message.get("usage")
     if isinstance(usage, dict):
@@ -267,7 +267,7 @@ def _check_params(call: Call, index: int, params: dict[str, Any], validator: Any
 def _check_limits(call: Call, params: dict[str, Any]) -> None:
     """What /v1/messages refuses before generating; an unknown model still errors in the results."""
     try:
-        entry = checks.resolve_model(params.get("model"), call.state.extras.get("catalog"))
+        entry = checks.resolve_model(params.get("model"), call.state.catalog)
     except ApiError:
         return
     checks.check_max_tokens(params, entry, frozenset(call.betas))

@@ -11,13 +11,15 @@ from ..http.replies import JsonReply, Pacing, Reply, StreamReply
 from .services import open_services
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 
 def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
-    cache = state.extras.setdefault("prompt_cache", MemoryPromptCache())
+    if state.prompt_cache is None:
+        state.prompt_cache = MemoryPromptCache()
+    cache = state.prompt_cache
     store = open_services(state)  # usage feeds the admin usage and cost reports
-    catalog = state.extras["catalog"]
+    catalog = state.catalog
     pacing = _pacing(state)
 
     def context(call: Call) -> EngineContext:
