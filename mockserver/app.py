@@ -8,7 +8,7 @@ from typing import Any
 
 from .config import Config
 from .control import control_app
-from .db import postgres_url
+from .backends import open_behaviour_stores, postgres_url
 from .examples import example_reply
 from .fuzz import fuzz_reply
 from .http.render import send_reply
@@ -31,7 +31,7 @@ class MockApp:
         # Replicas, like workers, must never hand out the same request id.
         self._ids = RequestIds(config.seed, worker_salt(config.workers if postgres_url(config) is None else 2))
         handlers = self._bind_handlers()
-        behaviour = Behaviour(self.state)  # rules, faults, rate limits, journal
+        behaviour = Behaviour(self.state, open_behaviour_stores(config))  # rules, faults, rate limits, journal
         self._control = control_app(self.state)
         self._pipeline = Pipeline(self.state, handlers, behaviour, _recorder(config, behaviour), self._ids)
         self._steady_health = JsonReply(steady_health(self.state.spec))

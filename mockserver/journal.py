@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable
 import orjson
 
 from .recording.redaction import SECRET_HEADERS  # the same secrets a cassette never holds
-from .scenarios.state import connect
+from .db import connect
 
 DB_NAME = "journal.db"
 FLUSH_SECONDS = 0.005

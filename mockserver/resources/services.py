@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, load_catalog
-from ..db import ObjectStore, open_store
+from ..backends import open_store
+from ..db import ObjectStore
 from ..http.errors import not_found
 
 if TYPE_CHECKING:

@@ -25,18 +25,18 @@ from ..http.gate import headers_of
 from ..http.render import send_reply
 from ..http.replies import Reply, StreamReply
 from ..http.request_ids import worker_salt
-from ..db import StoreUnavailable, open_request_journal, open_rule_state, postgres_url
+from ..db import StoreUnavailable
 from ..journal import journal_body, redact_headers
-from ..ratelimit import LIMITED_OPERATIONS, build_limiter
+from ..ratelimit import LIMITED_OPERATIONS
 from .book import RuleBook
 from .matching import SESSION_HEADER, Seen
 from .overrides import TRIGGERS, override
 from .responses import render
 from .rules import Response, Rule
-from .state import DB_NAME
 
 if TYPE_CHECKING:
     from ..state import AppState
+    from ..backends import BehaviourStores
     from ..call import Call, Exchange
 
 Handler = tuple[Callable[..., Any], bool]  # (handler, is_async)
@@ -57,20 +57,20 @@ class Scripted:
 
 
 class Behaviour:
-    def __init__(self, state: AppState) -> None:
+    def __init__(self, state: AppState, stores: BehaviourStores) -> None:
         config = state.config
         install_log_filter()
         self.config = config
-        self.shared = open_rule_state(config, _db_file(config, DB_NAME))
+        self.shared = stores.rules
         self.book = RuleBook(config.rules_files)
         self.journal_body_bytes = config.journal_body_bytes
-        self.journal = open_request_journal(config, _shared_dir(config), on=config.journal or bool(config.rules_files))
-        self.limiter = build_limiter(config)
+        self.journal = stores.journal
+        self.limiter = stores.limiter
         self.latency = Latency.parse(config.latency) if config.latency else None
         self.error_rates = ErrorRates.parse(config.error_rates)
         self._limited = LIMITED_OPERATIONS if self.limiter is not None else frozenset()
         self._rng = random.Random(f"{config.seed}:faults:{worker_salt(config.workers)}")
-        self._multi = config.workers > 1 or postgres_url(config) is not None  # others may change rules
+        self._multi = stores.shared  # other workers or replicas may change rules
         self._generation = -1
         self.idle = False
         self.sync()
@@ -298,14 +298,3 @@ def check_settings(config: Any) -> None:
     for index, path in enumerate(config.rules_files):
         load_rules_file(Path(path), index)
 
-
-def _shared_dir(config: Any) -> Path | None:
-    return Path(config.data_dir) if config.data_dir is not None else None
-
-
-def _db_file(config: Any, name: str) -> Path | None:
-    directory = _shared_dir(config)
-    if directory is None:
-        return None
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory / name
