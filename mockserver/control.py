@@ -27,6 +27,7 @@ from .http.errors import ApiError
 from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard
 from .http.request_ids import RequestIds, worker_salt
 from .journal import entry_filter, newest, redact_expected
+from .scenarios.controls import Controls
 from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
@@ -35,16 +36,14 @@ from .ui import ASSET_PATHS, ui_routes
 
 if TYPE_CHECKING:
     from .state import AppState
-    from .scenarios import Behaviour
 
 _YAML_TYPES = BODY_TYPES - {"application/json"}
 _PARSE_INLINE_BYTES = 64 * 1024
 
 
 def control_app(state: AppState) -> Any:
-    behaviour = state.behaviour
-    assert behaviour is not None, "MockApp builds Behaviour before the control API"
-    api = _ControlApi(state, behaviour)
+    assert state.behaviour is not None, "MockApp builds Behaviour before the control API"
+    api = _ControlApi(state, Controls(state.behaviour))
     routes = [
         Route("/_mock/health", api.health, methods=["GET"]),
         Route("/_mock/rules", api.list_rules, methods=["GET"]),
@@ -73,16 +72,10 @@ def control_app(state: AppState) -> Any:
 
 
 class _ControlApi:
-    def __init__(self, state: AppState, behaviour: Behaviour) -> None:
+    def __init__(self, state: AppState, controls: Controls) -> None:
         self.state = state
-        self.b = behaviour
-
-    def _begin(self) -> None:
-        """Catch up with other workers; the first use of the control API turns the journal on."""
-        self.b.sync()
-        if not self.b.journal.on and self.b.shared.flag("journal", -1) == -1:
-            self.b.shared.set_flag("journal", 1)
-            self.b.sync()
+        self.controls = controls
+        self._begin = controls.begin
 
     async def health(self, request: Request) -> Response:
         return _json({"status": "ok", "version": __version__, "stateless": self.state.config.stateless,
@@ -93,9 +86,7 @@ class _ControlApi:
 
     async def list_rules(self, request: Request) -> Response:
         self._begin()
-        session = _session(request)
-        rules = self.b.book.for_session(session) if session is not None else self.b.book.ordered
-        return _json({"rules": [rule.view() for rule in rules]})
+        return _json({"rules": [rule.view() for rule in self.controls.rules(_session(request))]})
 
     async def add_rules(self, request: Request) -> Response:
         self._begin()
@@ -114,17 +105,11 @@ class _ControlApi:
             except RuleError as error:
                 raise ApiError("invalid_request_error", str(error)) from None
             stored.append((owner, spec))
-        ids = [(owner, self.b.shared.put_rules(owner or "", [spec])[0][1]) for owner, spec in stored]
-        self.b.sync()
-        views = [rule.view() for owner, rule_id in ids if (rule := self.b.book.find(rule_id, owner))]
-        return _json({"rules": views}, 201)
+        return _json({"rules": [rule.view() for rule in self.controls.add_rules(stored)]}, 201)
 
     async def clear_rules(self, request: Request) -> Response:
         self._begin()
-        session = _session(request)
-        deleted = self.b.shared.clear_rules(session)
-        self.b.sync()
-        return _json({"deleted": deleted})
+        return _json({"deleted": self.controls.clear_rules(_session(request))})
 
     async def get_rule(self, request: Request) -> Response:
         self._begin()
@@ -135,13 +120,12 @@ class _ControlApi:
         rule = self._rule(request)
         if rule.source != "api":
             raise ApiError("conflict_error", f"rule {rule.id} comes from {rule.source[5:]}: edit the file")
-        self.b.shared.delete_rule(rule.session or "", rule.id)
-        self.b.sync()
+        self.controls.delete_rule(rule)
         return _json({"deleted": 1})
 
     def _rule(self, request: Request) -> Any:
         rule_id = request.path_params["rule_id"]
-        rule = self.b.book.find(rule_id, _session(request))
+        rule = self.controls.find_rule(rule_id, _session(request))
         if rule is None:
             raise ApiError("not_found_error", f"no rule {rule_id!r}")
         return rule
@@ -157,15 +141,7 @@ class _ControlApi:
         session = options.get("session", _session(request))
         done = {"rules": options.get("rules", True), "state": options.get("state", True),
                 "journal": options.get("journal", True), "rate_limits": options.get("rate_limits", session is None)}
-        if done["rules"]:
-            self.b.shared.clear_rules(session)
-        if done["state"]:
-            self.b.shared.reset_state(session)
-        if done["journal"]:
-            self.b.journal.clear(session)
-        if done["rate_limits"] and self.b.limiter is not None:
-            self.b.limiter.reset()
-        self.b.sync()
+        self.controls.reset(session, **done)
         return _json({**done, **({"session": session} if session is not None else {})})
 
     async def journal(self, request: Request) -> Response:
@@ -173,22 +149,20 @@ class _ControlApi:
         query = request.query_params
         matches = entry_filter(query.get("operation"), query.get("method"), query.get("path"),
                                _int(query.get("status")), query.get("rule"))
-        entries = await self.b.journal.entries(_session(request), _int(query.get("since")) or 0)
+        entries = await self.controls.journal_entries(_session(request), _int(query.get("since")) or 0)
         found = newest((e for e in entries if matches(e)), _int(query.get("limit")))
         found = [{**e, "response": response_view(e.get("response"))} for e in found]
-        return _json({"enabled": self.b.journal.on, "requests": found})
+        return _json({"enabled": self.controls.journal_on, "requests": found})
 
     async def configure_journal(self, request: Request) -> Response:
         document = await _document(request)
         if not isinstance(document, dict) or not isinstance(document.get("enabled"), bool):
             raise ApiError("invalid_request_error", 'send {"enabled": true|false}')
-        self.b.shared.set_flag("journal", int(document["enabled"]))
-        self.b.sync()
-        return _json({"enabled": self.b.journal.on})
+        return _json({"enabled": self.controls.set_journal(document["enabled"])})
 
     async def clear_journal(self, request: Request) -> Response:
         self._begin()
-        return _json({"deleted": self.b.journal.clear(_session(request))})
+        return _json({"deleted": self.controls.clear_journal(_session(request))})
 
     async def verify(self, request: Request) -> Response:
         self._begin()
@@ -200,7 +174,7 @@ class _ControlApi:
             raise ApiError("invalid_request_error", f"match: {error}") from None
         session = spec.get("session", _session(request))
         count = 0
-        for entry in await self.b.journal.entries(session):
+        for entry in await self.controls.journal_entries(session):
             if spec.get("rule") is not None and entry["rule"] != spec["rule"]:
                 continue
             if spec.get("status") is not None and entry["status"] != spec["status"]:
@@ -211,7 +185,7 @@ class _ControlApi:
 
     async def scenarios(self, request: Request) -> Response:
         self._begin()
-        return _json({"scenarios": self.b.shared.scenarios(_session(request))})
+        return _json({"scenarios": self.controls.scenarios(_session(request))})
 
     async def set_scenario(self, request: Request) -> Response:
         self._begin()
@@ -220,12 +194,12 @@ class _ControlApi:
             raise ApiError("invalid_request_error", 'send {"state": "..."}')
         session = _session(request) or ""
         name = request.path_params["name"]
-        self.b.shared.set_scenario(session, name, document["state"])
+        self.controls.set_scenario(session, name, document["state"])
         return _json({"name": name, "session": session, "state": document["state"]})
 
     async def served(self, request: Request) -> Response:
         self._begin()
-        return _json(served_state(self.state, self.b, _session(request)))
+        return _json(served_state(self.state, self.controls, _session(request)))
 
 
 # -- helpers -------------------------------------------------------------------------------------
