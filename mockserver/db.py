@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ContextManager, Mapping, Protocol, Sequence
 
 if TYPE_CHECKING:
-    from .journal import Entry
     from .store import BlobWriter, Page
 
 STORE_ENV = "MOCKSERVER_STORE"
@@ -105,6 +104,9 @@ class RuleState(Protocol):
     def scenarios(self, session: str | None) -> list[dict[str, str]]: ...
     def reset_state(self, session: str | None) -> None: ...
     def close(self) -> None: ...
+
+
+Entry = dict[str, Any]  # one journal entry (journal.py writes and reads them)
 
 
 class RequestJournal(Protocol):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping, Protocol
 
 import orjson
 
 from .replies import JsonReply, Reply
-
-if TYPE_CHECKING:
-    from ..spec import Operation
 
 ERROR_STATUS: dict[str, int] = {
     "invalid_request_error": 400,
@@ -89,7 +86,13 @@ def not_found(message: str = "Not found") -> ApiError:
     return ApiError("not_found_error", message)
 
 
-def error_reply(error: ApiError, request_id: str, operation: Operation | None = None) -> Reply:
+class Styled(Protocol):
+    """An operation as far as errors care (spec/operations.py Operation)."""
+
+    error_style: str
+
+
+def error_reply(error: ApiError, request_id: str, operation: Styled | None = None) -> Reply:
     """The reply for `error`: the Anthropic envelope, or OpenAI's for the OpenAI-compatible operations."""
     if operation is not None and operation.error_style == "openai":
         body: Any = {"error": {"type": error.error_type, "message": error.message, "param": None,

@@ -196,9 +196,7 @@ def _outcome(state: AppState, batch: dict[str, Any], idx: int, custom_id: str,
 
 
 def _errored_line(custom_id: str, error: ApiError, rng: random.Random) -> bytes:
-    body = {"type": "error", "error": {"type": error.error_type, "message": error.message},
-            "request_id": new_id("req_", rng)}
-    return _line(custom_id, {"type": "errored", "error": body})
+    return _line(custom_id, {"type": "errored", "error": error.envelope(new_id("req_", rng))})
 
 
 def _run_engine(state: AppState, batch: dict[str, Any], params: dict[str, Any], rng: random.Random,
