@@ -96,9 +96,8 @@ class Exchange:
     request_id: str
     method: str
     path: str
-    query_string: str
+    raw_query: bytes  # decoded only if the journal needs it
     raw_headers: list[tuple[bytes, bytes]]  # as received; `call.headers` once admitted
     base: list[tuple[bytes, bytes]]  # response headers: request-id, CORS, organization, rate limits
     operation: Operation | None = None
     call: Call | None = None
-    received_at: float = field(default_factory=time.time)

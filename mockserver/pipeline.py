@@ -70,8 +70,7 @@ class Pipeline:
         request_id = self.ids.next()
         base = [(b"request-id", request_id.encode())]
         base += allow_origin(scope)
-        return Exchange(request_id, scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
-                        scope["headers"], base)
+        return Exchange(request_id, scope["method"], scope["path"], scope["query_string"], scope["headers"], base)
 
     async def admit(self, exchange: Exchange, scope: dict[str, Any], receive: Any) -> None:
         operation, params = self.router.match(exchange.method, exchange.path)

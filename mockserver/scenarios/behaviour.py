@@ -257,14 +257,14 @@ def _entry(exchange: Exchange, reply: Reply, rule: str | None, fault: StreamFaul
     error = _error_type(reply)
     if fault is not None and streamed and fault.error_after_events is not None:
         error = fault.error_type
-    received = call.received_at if call is not None else exchange.received_at
+    received = call.received_at if call is not None else time.time()
     return {
         "request_id": exchange.request_id,
         "session": headers.get(SESSION_HEADER, ""),
         "time": received,
         "method": exchange.method,
         "path": exchange.path,
-        "query": exchange.query_string,
+        "query": exchange.raw_query.decode("latin-1"),
         "operation": operation.operation_id if operation is not None else None,
         "headers": redact_headers(headers),
         **journal_body(call.body if call is not None else None, call.raw_body if call is not None else b"", body_limit),
