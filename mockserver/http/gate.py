@@ -32,10 +32,6 @@ _INVALID_KEY = "invalid x-api-key"
 _ADMIN_ONLY = "Your API key does not have permission to use the specified resource."
 
 
-def request_headers(scope: dict[str, Any]) -> dict[str, str]:
-    return headers_of(scope["headers"])
-
-
 def headers_of(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     """Lower-case names; repeated `anthropic-beta` headers are joined like a comma list."""
     headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
