@@ -17,6 +17,7 @@ from .http.request_ids import RequestIds, worker_salt
 from .pipeline import BoundHandler, Pipeline
 from .resources import all_handlers
 from .scenarios.behaviour import Behaviour
+from .scenarios.controls import Controls
 from .state import AppState, build_state
 from .steady import HEALTH_PATH as STEADY_HEALTH, steady_health
 
@@ -32,7 +33,8 @@ class MockApp:
         self._ids = RequestIds(config.seed, worker_salt(config.workers if postgres_url(config) is None else 2))
         handlers = self._bind_handlers()
         behaviour = Behaviour(self.state, open_behaviour_stores(config))  # rules, faults, rate limits, journal
-        self._control = control_app(self.state)
+        self.behaviour = behaviour
+        self._control = control_app(self.state, Controls(behaviour))
         self._pipeline = Pipeline(self.state, handlers, behaviour, _recorder(config, behaviour), self._ids)
         self._steady_health = JsonReply(steady_health(self.state.spec))
 

@@ -41,9 +41,8 @@ _YAML_TYPES = BODY_TYPES - {"application/json"}
 _PARSE_INLINE_BYTES = 64 * 1024
 
 
-def control_app(state: AppState) -> Any:
-    assert state.behaviour is not None, "MockApp builds Behaviour before the control API"
-    api = _ControlApi(state, Controls(state.behaviour))
+def control_app(state: AppState, controls: Controls) -> Any:
+    api = _ControlApi(state, controls)
     routes = [
         Route("/_mock/health", api.health, methods=["GET"]),
         Route("/_mock/rules", api.list_rules, methods=["GET"]),

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from .config import Config
     from .db import ObjectStore
     from .engine.context import PromptCache
-    from .scenarios.behaviour import Behaviour
 
 
 @dataclass(slots=True)
@@ -29,7 +28,6 @@ class AppState:
     store: ObjectStore | None = None
     catalog: Catalog | None = None
     prompt_cache: PromptCache | None = None
-    behaviour: Behaviour | None = None  # rules, faults, rate limits and the journal
     closers: list[Callable[[], None]] = field(default_factory=list)  # run once by MockApp.close
 
     def close(self) -> None:

@@ -74,7 +74,6 @@ class Behaviour:
         self._generation = -1
         self.idle = False
         self.sync()
-        state.behaviour = self
         state.closers.extend([self.journal.close, self.shared.close])
 
     # -- keeping up with changes -------------------------------------------------------------

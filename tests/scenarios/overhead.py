@@ -60,12 +60,12 @@ async def run(app, n: int) -> float:
 
 def variants():
     bare = create_app(Config())
-    bare._pipeline.behaviour = Bare(bare.state.behaviour)
+    bare._pipeline.behaviour = Bare(bare.behaviour)
     plain = create_app(Config())
     no_headers = create_app(Config(rate_limit_headers=False))
     with_rule = create_app(Config())
-    with_rule.state.behaviour.shared.put_rules("", [{"match": {"operation": "models_list"}, "respond": {"text": "x"}}])
-    with_rule.state.behaviour.sync()
+    with_rule.behaviour.shared.put_rules("", [{"match": {"operation": "models_list"}, "respond": {"text": "x"}}])
+    with_rule.behaviour.sync()
     journal = create_app(dataclasses.replace(Config(), journal=True))
     return {"baseline (no behaviour)": bare, "default (rate-limit headers)": plain,
             "--no-rate-limit-headers": no_headers, "one rule, not matching": with_rule, "--journal": journal}
