@@ -1,7 +1,7 @@
 """What the mock does to an API request besides answering it: header overrides, rules, faults,
 rate limits and the journal.
 
-MockApp calls `answer` where it would call the handler and `send` where it would call
+The pipeline (pipeline.py) calls `answer` where it would call the handler and `send` where it would call
 `send_reply`. With nothing configured (`idle`), both cost a few attribute checks (with several
 workers, plus one shared-memory read to notice what another worker changed).
 Order for one request: x-mock-* headers, else the first rule that matches -> its delay -> its
