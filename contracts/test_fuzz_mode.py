@@ -22,7 +22,8 @@ BODY = {"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [{"role": "u
 
 
 def call_with(body: dict) -> Call:
-    return Call(operation=OPERATION, path_params={}, query={}, headers={}, body=body, raw_body=b"",
+    return Call(method="POST", path="/v1/messages", query_string="", operation=OPERATION, path_params={},
+                query={}, headers={}, body=body, raw_body=b"",
                 version="2026-10-21", betas=(), api_key="sk-ant-api03-x", request_id="req_1",
                 base_url="http://fuzz.test", state=APP.state)
 

@@ -1,4 +1,5 @@
-"""One admitted API call, as a handler sees it: parsed, authenticated, validated."""
+"""One admitted API call, as a handler sees it: parsed, authenticated, validated. Past the gate,
+nothing reads the ASGI scope: the call carries what later steps need (method, path, query)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import orjson
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
 
-    from .app import AppState
+    from .state import AppState
     from .spec import Operation
 
 
@@ -40,6 +41,9 @@ def seeded_random(seed: int) -> random.Random:
 
 @dataclass(slots=True)
 class Call:
+    method: str
+    path: str
+    query_string: str  # as sent (the journal and the recorder keep it); `query` holds it parsed
     operation: Operation
     path_params: dict[str, str]
     query: dict[str, Any]
@@ -87,3 +91,18 @@ class Call:
     async def form(self) -> FormData:
         """The multipart form; file parts are spooled to disk, never held whole in memory."""
         return await self._form_reader()
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One API request on its way through the pipeline (pipeline.py): what arrived, the headers
+    every reply carries, and, once the gate admitted it, the operation and the call."""
+
+    request_id: str
+    method: str
+    path: str
+    raw_query: bytes  # decoded only if the journal needs it
+    raw_headers: list[tuple[bytes, bytes]]  # as received; `call.headers` once admitted
+    base: list[tuple[bytes, bytes]]  # response headers: request-id, CORS, organization, rate limits
+    operation: Operation | None = None
+    call: Call | None = None

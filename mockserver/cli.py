@@ -221,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:  # bad fault, rate-limit or rules settings
             parser.error(str(error))
     if args.command == "steady":
-        return steady.run(args)
+        return steady.run(args, serve)
     if args.command == "contract":
         return contract.run(args)
     if args.command == "validate":

@@ -22,9 +22,11 @@ from starlette.responses import Response
 from . import __version__
 from .http.capture import response_view
 from .db import StoreUnavailable
-from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard, Refusal, control_error_body
+from .http.errors import ApiError
+from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard
 from .http.request_ids import RequestIds, worker_salt
 from .journal import entry_filter, newest, redact_expected
+from .scenarios.controls import Controls
 from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
@@ -33,17 +35,14 @@ from .control_routes import spec_routes
 from .ui import ASSET_PATHS, ui_routes
 
 if TYPE_CHECKING:
-    from .app import AppState
-    from .scenarios import Behaviour
+    from .state import AppState
 
 _YAML_TYPES = BODY_TYPES - {"application/json"}
 _PARSE_INLINE_BYTES = 64 * 1024
-ControlError = Refusal  # an error a control route answers with
 
 
-def control_app(state: AppState) -> Any:
-    behaviour: Behaviour = state.extras["behaviour"]
-    api = _ControlApi(state, behaviour)
+def control_app(state: AppState, controls: Controls) -> Any:
+    api = _ControlApi(state, controls)
     routes = [*spec_routes({  # paths and methods: openapi/control.yaml
         "control_health": api.health, "control_rules_list": api.list_rules, "control_rules_add": api.add_rules,
         "control_rules_clear": api.clear_rules, "control_rules_get": api.get_rule,
@@ -52,7 +51,7 @@ def control_app(state: AppState) -> Any:
         "control_verify": api.verify, "control_scenarios_list": api.scenarios,
         "control_scenarios_set": api.set_scenario, "control_state": api.served,
     }), *ui_routes()]
-    handlers = {ControlError: _error_response, HTTPException: _routing_error,
+    handlers = {ApiError: _error_response, HTTPException: _routing_error,
                 StoreUnavailable: _store_unavailable, Exception: _bug_response}
     app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
     config = state.config
@@ -63,16 +62,10 @@ def control_app(state: AppState) -> Any:
 
 
 class _ControlApi:
-    def __init__(self, state: AppState, behaviour: Behaviour) -> None:
+    def __init__(self, state: AppState, controls: Controls) -> None:
         self.state = state
-        self.b = behaviour
-
-    def _begin(self) -> None:
-        """Catch up with other workers; the first use of the control API turns the journal on."""
-        self.b.sync()
-        if not self.b.journal.on and self.b.shared.flag("journal", -1) == -1:
-            self.b.shared.set_flag("journal", 1)
-            self.b.sync()
+        self.controls = controls
+        self._begin = controls.begin
 
     async def health(self, request: Request) -> Response:
         return _json({"status": "ok", "version": __version__, "stateless": self.state.config.stateless,
@@ -83,18 +76,16 @@ class _ControlApi:
 
     async def list_rules(self, request: Request) -> Response:
         self._begin()
-        session = _session(request)
-        rules = self.b.book.for_session(session) if session is not None else self.b.book.ordered
-        return _json({"rules": [rule.view() for rule in rules]})
+        return _json({"rules": [rule.view() for rule in self.controls.rules(_session(request))]})
 
     async def add_rules(self, request: Request) -> Response:
         self._begin()
         try:
             specs = rule_items(await _document(request), source="api")
         except RuleError as error:
-            raise ControlError(400, "invalid_request_error", str(error)) from None
+            raise ApiError("invalid_request_error", str(error)) from None
         if not all(isinstance(spec, dict) for spec in specs):
-            raise ControlError(400, "invalid_request_error", "every rule is an object")
+            raise ApiError("invalid_request_error", "every rule is an object")
         session = _session(request)
         stored = []
         for index, spec in enumerate(specs):
@@ -102,19 +93,13 @@ class _ControlApi:
             try:
                 parse_rule(spec, source="api", order=0, default_id=f"new-{index + 1}", session=owner)
             except RuleError as error:
-                raise ControlError(400, "invalid_request_error", str(error)) from None
+                raise ApiError("invalid_request_error", str(error)) from None
             stored.append((owner, spec))
-        ids = [(owner, self.b.shared.put_rules(owner or "", [spec])[0][1]) for owner, spec in stored]
-        self.b.sync()
-        views = [rule.view() for owner, rule_id in ids if (rule := self.b.book.find(rule_id, owner))]
-        return _json({"rules": views}, 201)
+        return _json({"rules": [rule.view() for rule in self.controls.add_rules(stored)]}, 201)
 
     async def clear_rules(self, request: Request) -> Response:
         self._begin()
-        session = _session(request)
-        deleted = self.b.shared.clear_rules(session)
-        self.b.sync()
-        return _json({"deleted": deleted})
+        return _json({"deleted": self.controls.clear_rules(_session(request))})
 
     async def get_rule(self, request: Request) -> Response:
         self._begin()
@@ -124,16 +109,15 @@ class _ControlApi:
         self._begin()
         rule = self._rule(request)
         if rule.source != "api":
-            raise ControlError(409, "conflict_error", f"rule {rule.id} comes from {rule.source[5:]}: edit the file")
-        self.b.shared.delete_rule(rule.session or "", rule.id)
-        self.b.sync()
+            raise ApiError("conflict_error", f"rule {rule.id} comes from {rule.source[5:]}: edit the file")
+        self.controls.delete_rule(rule)
         return _json({"deleted": 1})
 
     def _rule(self, request: Request) -> Any:
         rule_id = request.path_params["rule_id"]
-        rule = self.b.book.find(rule_id, _session(request))
+        rule = self.controls.find_rule(rule_id, _session(request))
         if rule is None:
-            raise ControlError(404, "not_found_error", f"no rule {rule_id!r}")
+            raise ApiError("not_found_error", f"no rule {rule_id!r}")
         return rule
 
     # -- reset, journal, verification, scenarios ---------------------------------------------
@@ -142,20 +126,12 @@ class _ControlApi:
         self._begin()
         options = await _document(request) or {}
         if not isinstance(options, dict):
-            raise ControlError(400, "invalid_request_error", "reset takes a JSON object")
+            raise ApiError("invalid_request_error", "reset takes a JSON object")
         _check(options, "Reset")
         session = options.get("session", _session(request))
         done = {"rules": options.get("rules", True), "state": options.get("state", True),
                 "journal": options.get("journal", True), "rate_limits": options.get("rate_limits", session is None)}
-        if done["rules"]:
-            self.b.shared.clear_rules(session)
-        if done["state"]:
-            self.b.shared.reset_state(session)
-        if done["journal"]:
-            self.b.journal.clear(session)
-        if done["rate_limits"] and self.b.limiter is not None:
-            self.b.limiter.reset()
-        self.b.sync()
+        self.controls.reset(session, **done)
         return _json({**done, **({"session": session} if session is not None else {})})
 
     async def journal(self, request: Request) -> Response:
@@ -163,22 +139,20 @@ class _ControlApi:
         query = request.query_params
         matches = entry_filter(query.get("operation"), query.get("method"), query.get("path"),
                                _int(query.get("status")), query.get("rule"))
-        entries = await self.b.journal.entries(_session(request), _int(query.get("since")) or 0)
+        entries = await self.controls.journal_entries(_session(request), _int(query.get("since")) or 0)
         found = newest((e for e in entries if matches(e)), _int(query.get("limit")))
         found = [{**e, "response": response_view(e.get("response"))} for e in found]
-        return _json({"enabled": self.b.journal.on, "requests": found})
+        return _json({"enabled": self.controls.journal_on, "requests": found})
 
     async def configure_journal(self, request: Request) -> Response:
         document = await _document(request)
         if not isinstance(document, dict) or not isinstance(document.get("enabled"), bool):
-            raise ControlError(400, "invalid_request_error", 'send {"enabled": true|false}')
-        self.b.shared.set_flag("journal", int(document["enabled"]))
-        self.b.sync()
-        return _json({"enabled": self.b.journal.on})
+            raise ApiError("invalid_request_error", 'send {"enabled": true|false}')
+        return _json({"enabled": self.controls.set_journal(document["enabled"])})
 
     async def clear_journal(self, request: Request) -> Response:
         self._begin()
-        return _json({"deleted": self.b.journal.clear(_session(request))})
+        return _json({"deleted": self.controls.clear_journal(_session(request))})
 
     async def verify(self, request: Request) -> Response:
         self._begin()
@@ -187,10 +161,10 @@ class _ControlApi:
         try:
             match = compile_match(redact_expected(spec.get("match")))
         except Exception as error:  # a regex or a JSON path that does not compile
-            raise ControlError(400, "invalid_request_error", f"match: {error}") from None
+            raise ApiError("invalid_request_error", f"match: {error}") from None
         session = spec.get("session", _session(request))
         count = 0
-        for entry in await self.b.journal.entries(session):
+        for entry in await self.controls.journal_entries(session):
             if spec.get("rule") is not None and entry["rule"] != spec["rule"]:
                 continue
             if spec.get("status") is not None and entry["status"] != spec["status"]:
@@ -201,21 +175,21 @@ class _ControlApi:
 
     async def scenarios(self, request: Request) -> Response:
         self._begin()
-        return _json({"scenarios": self.b.shared.scenarios(_session(request))})
+        return _json({"scenarios": self.controls.scenarios(_session(request))})
 
     async def set_scenario(self, request: Request) -> Response:
         self._begin()
         document = await _document(request)
         if not isinstance(document, dict) or not isinstance(document.get("state"), str):
-            raise ControlError(400, "invalid_request_error", 'send {"state": "..."}')
+            raise ApiError("invalid_request_error", 'send {"state": "..."}')
         session = _session(request) or ""
         name = request.path_params["name"]
-        self.b.shared.set_scenario(session, name, document["state"])
+        self.controls.set_scenario(session, name, document["state"])
         return _json({"name": name, "session": session, "state": document["state"]})
 
     async def served(self, request: Request) -> Response:
         self._begin()
-        return _json(served_state(self.state, self.b, _session(request)))
+        return _json(served_state(self.state, self.controls, _session(request)))
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -235,7 +209,7 @@ async def _document(request: Request) -> Any:
             return load(raw)
         return await run_in_threadpool(load, raw)  # a big document must not hold up other clients
     except DocumentError as error:
-        raise ControlError(400, "invalid_request_error", str(error)) from None
+        raise ApiError("invalid_request_error", str(error)) from None
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
@@ -252,8 +226,8 @@ async def _read_capped(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> ControlError:
-    return ControlError(413, "request_too_large", f"control API bodies are limited to {limit} bytes "
+def _too_large(limit: int) -> ApiError:
+    return ApiError("request_too_large", f"control API bodies are limited to {limit} bytes "
                                                   "(--control-body-bytes)")
 
 
@@ -261,7 +235,7 @@ def _check(document: Any, schema: str) -> None:
     try:
         check_schema(document, schema, where=schema.lower())
     except RuleError as error:
-        raise ControlError(400, "invalid_request_error", str(error).removeprefix("rule ")) from None
+        raise ApiError("invalid_request_error", str(error).removeprefix("rule ")) from None
 
 
 def _expected(count: int, spec: dict[str, Any]) -> bool:
@@ -278,7 +252,7 @@ def _int(value: str | None) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise ControlError(400, "invalid_request_error", f"not a number: {value!r}") from None
+        raise ApiError("invalid_request_error", f"not a number: {value!r}") from None
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -286,14 +260,13 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 async def _error_response(request: Request, error: Exception) -> Response:
-    assert isinstance(error, ControlError)
-    return _error_json(request, error.status, error.error_type, error.message)
-
+    assert isinstance(error, ApiError)
+    return _error_json(request, error)
 
 
 async def _store_unavailable(request: Request, error: Exception) -> Response:
     """The shared database is away (replicas on PostgreSQL): say so, in the control API's envelope."""
-    return _error_json(request, 503, "api_error", f"shared state store unavailable: {error}")
+    return _error_json(request, ApiError("api_error", f"shared state store unavailable: {error}", status=503))
 
 
 async def _routing_error(request: Request, error: Exception) -> Response:
@@ -301,16 +274,16 @@ async def _routing_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     error_type = "not_found_error" if error.status_code == 404 else "invalid_request_error"
     message = f"{request.method} {request.url.path}: {error.detail}"
-    response = _error_json(request, error.status_code, error_type, message)
-    response.headers.update(error.headers or {})
-    return response
+    return _error_json(request, ApiError(error_type, message, status=error.status_code, headers=error.headers))
 
 
 async def _bug_response(request: Request, error: Exception) -> Response:
     """A bug of ours still answers in the envelope (the guard logs it)."""
-    return _error_json(request, 500, "api_error", "Internal server error")
+    return _error_json(request, ApiError("api_error"))
 
 
-def _error_json(request: Request, status: int, error_type: str, message: str) -> Response:
-    body = control_error_body(error_type, shorten(message), request.scope.get(REQUEST_ID_KEY, ""))
-    return Response(body, status_code=status, media_type="application/json")
+def _error_json(request: Request, error: ApiError) -> Response:
+    envelope = error.envelope(request.scope.get(REQUEST_ID_KEY, ""))
+    envelope["error"]["message"] = shorten(error.message)
+    body = orjson.dumps(envelope)
+    return Response(body, status_code=error.status, headers=error.headers, media_type="application/json")

@@ -3,7 +3,8 @@
 Every kind of state has two implementations: SQLite (the embedded default: in memory, or files
 under --data-dir that the workers of one machine share) and PostgreSQL (`--store postgresql://...`,
 shared by replicas on many machines; see mockserver/pg/). Callers only see the interfaces below;
-SQL lives in the store modules (store/, scenarios/state.py, journal.py, ratelimit.py, pg/).
+SQL lives in the store modules (store/, scenarios/state.py, journal.py, ratelimit.py, pg/), which
+take their SQLite connection from `connect` here; backends.py picks the implementation.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ContextManager, Mapping, Protocol, Sequence
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .journal import Entry, Journal
-    from .ratelimit import Buckets
     from .store import BlobWriter, Page
 
 STORE_ENV = "MOCKSERVER_STORE"
@@ -108,6 +106,9 @@ class RuleState(Protocol):
     def close(self) -> None: ...
 
 
+Entry = dict[str, Any]  # one journal entry (journal.py writes and reads them)
+
+
 class RequestJournal(Protocol):
     on: bool
     shared: bool
@@ -116,56 +117,3 @@ class RequestJournal(Protocol):
     async def entries(self, session: str | None = None, since: int = 0) -> list[Entry]: ...
     def clear(self, session: str | None = None) -> int: ...
     def close(self) -> None: ...
-
-
-# -- the recipe: which implementation a configuration gets -------------------------------------------
-
-def postgres_url(config: Config) -> str | None:
-    url = getattr(config, "store", None)
-    return url if is_postgres(url) else None
-
-
-def open_store(config: Config) -> ObjectStore:
-    url = postgres_url(config)
-    if url is not None:
-        from .pg.store import PgStore
-
-        return PgStore(url, config.seed)
-    from .store import Store
-
-    return Store.open(config)
-
-
-def open_rule_state(config: Config, sqlite_path: Path | None) -> RuleState:
-    url = postgres_url(config)
-    if url is not None:
-        from .pg.rules import PgRuleState
-
-        return PgRuleState(url)
-    from .scenarios.state import SharedState
-
-    return SharedState(sqlite_path)
-
-
-def open_request_journal(config: Config, data_dir: Path | None, on: bool) -> Journal:
-    url = postgres_url(config)
-    if url is not None:
-        from .pg.journal import PgJournal
-
-        return PgJournal(url, config.journal_size, on)
-    from .journal import open_journal
-
-    return open_journal(data_dir, config.workers, config.journal_size, on)
-
-
-def open_buckets(config: Config, enforce: bool) -> Buckets:
-    from .ratelimit import DB_NAME, MemoryBuckets, SharedBuckets
-
-    url = postgres_url(config)
-    if enforce and url is not None:
-        from .pg.buckets import PgBuckets
-
-        return PgBuckets(url)
-    if enforce and config.workers > 1 and config.data_dir is not None:
-        return SharedBuckets(Path(config.data_dir) / DB_NAME)
-    return MemoryBuckets()

@@ -15,10 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-import orjson
-
 from .http.asgi import Receive, Send
-from .http.errors import DEFAULT_MESSAGE, ERROR_STATUS
+from .http.errors import ERROR_STATUS, ApiError
 
 
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0}
@@ -186,9 +184,7 @@ class StreamFault:
         return "drip" if self.drip_bytes else "none"
 
     def error_event(self) -> bytes:
-        message = self.error_message or DEFAULT_MESSAGE.get(self.error_type, self.error_type)
-        data = orjson.dumps({"type": "error", "error": {"type": self.error_type, "message": message}})
-        return b"event: error\ndata: " + data + b"\n\n"
+        return ApiError(self.error_type, self.error_message or None).sse_event()
 
     def wrap(self, send: Send, receive: Receive) -> FaultySend:
         return FaultySend(self, send, receive)

@@ -25,14 +25,13 @@ from typing import Any, Callable, Iterable
 import orjson
 
 from .recording.redaction import SECRET_HEADERS  # the same secrets a cassette never holds
-from .scenarios.state import connect
+from .db import Entry, connect
 
 DB_NAME = "journal.db"
 FLUSH_SECONDS = 0.005
 
 FINGERPRINT_PREFIX = "redacted:"
 
-Entry = dict[str, Any]
 Filter = Callable[[Entry], bool]
 
 

@@ -308,13 +308,3 @@ def _usage(reply: Reply) -> tuple[int, int]:
         return 0, 0
     taken_in = (usage.get("input_tokens") or 0) + (usage.get("cache_creation_input_tokens") or 0)
     return taken_in, usage.get("output_tokens") or 0
-
-
-def build_limiter(config: Any) -> RateLimiter | None:
-    if not config.rate_limit_headers and not config.rate_limits:
-        return None
-    from .db import open_buckets
-
-    enforce = bool(config.rate_limits)
-    return RateLimiter(parse_limits(config.rate_limits), enforce, open_buckets(config, enforce),
-                       config.organization_id)

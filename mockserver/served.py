@@ -13,23 +13,22 @@ from typing import TYPE_CHECKING, Any
 from .resources.batches import status as batch_status
 from .resources.stamps import rfc3339
 from .resources.usage_ledger import partial_hint
-from .store import Store
 
 if TYPE_CHECKING:
-    from .app import AppState
-    from .scenarios import Behaviour
+    from .state import AppState
+    from .scenarios.controls import Controls
 
 
-def served_state(state: AppState, behaviour: Behaviour, session: str | None) -> dict[str, Any]:
-    store: Store | None = state.extras.get("store")
+def served_state(state: AppState, controls: Controls, session: str | None) -> dict[str, Any]:
+    store = state.store
     now = time.time()
     return {
         "stateless": store is None,
         "batches": [_batch(doc, now) for doc in store.all("batch")] if store else [],
         "files": [_file(doc) for doc in store.all("file")] if store else [],
         "skills": [_skill(doc) for doc in store.all("skill")] if store else [],
-        "rate_limits": _buckets(behaviour),
-        "counters": behaviour.shared.counters(session),
+        "rate_limits": _buckets(controls),
+        "counters": controls.counters(session),
     }
 
 
@@ -50,8 +49,8 @@ def _skill(doc: dict[str, Any]) -> dict[str, Any]:
             "created_at": rfc3339(doc["created_at"])}
 
 
-def _buckets(behaviour: Behaviour) -> dict[str, Any]:
-    limiter = behaviour.limiter
+def _buckets(controls: Controls) -> dict[str, Any]:
+    limiter = controls.limiter
     if limiter is None:
         return {"enforced": False, "buckets": []}
     buckets = [{"api_key": partial_hint(api_key), "model": model,

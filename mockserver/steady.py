@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 from .config import DEFAULT_SPEC, Config
@@ -70,9 +70,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
                   query_array_format=args.query_array_format, query_object_format=args.query_object_format)
 
 
-def run(args: argparse.Namespace) -> int:
-    from .cli import serve
-
+def run(args: argparse.Namespace, serve: Callable[..., int]) -> int:
+    """`serve` is the cli's (passed in: the command line sits above this module)."""
     if args.spec and not args.quiet:
         print(spec_note(args.spec), file=sys.stderr, flush=True)
     return serve(config_from_args(args), announce=not args.quiet)

@@ -5,14 +5,24 @@ must be gone."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Protocol
 
 from .results import Failure, OperationReport, curl, json_or_none
 from .samples import Sample, samples
 from .spec import operation_id
 
-if TYPE_CHECKING:
-    from .runner import Runner
+
+class Runner(Protocol):
+    """What a walk needs from the runner (runner.py's Runner; a protocol, so walks need not import it)."""
+
+    options: Any
+    by_id: dict[str, Any]
+    progress: Callable[[OperationReport, int, int], None]
+
+    def wanted(self, op: Any) -> bool: ...
+    def skip_report(self, op: Any) -> OperationReport: ...
+    def headers(self, op: Any) -> dict[str, str]: ...
+    def send(self, case: Any, report: OperationReport) -> Any | None: ...
 
 _DESTRUCTIVE = re.compile(r"(delete|archive|cancel)$")
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
+
+import orjson
+
+from .replies import JsonReply, Reply
 
 ERROR_STATUS: dict[str, int] = {
     "invalid_request_error": 400,
@@ -53,13 +57,25 @@ class ApiError(Exception):
         super().__init__(f"{self.status} {error_type}: {self.message}")
 
     def body(self, request_id: str | None) -> dict[str, Any]:
+        if self.error_type == "request_too_large":
+            # Produced by the edge in front of the API: no envelope type, no request id.
+            return {"error": self._error()}
+        return self.envelope(request_id)
+
+    def envelope(self, request_id: str | None) -> dict[str, Any]:
+        """The full envelope, whatever the type (the mock's own control API always answers so)."""
+        return {"type": "error", "error": self._error(), "request_id": request_id}
+
+    def sse_event(self) -> bytes:
+        """The error as an SSE `error` event, as the API sends it when a stream fails midway."""
+        data = orjson.dumps({"type": "error", "error": self._error()})
+        return b"event: error\ndata: " + data + b"\n\n"
+
+    def _error(self) -> dict[str, Any]:
         error: dict[str, Any] = {"type": self.error_type, "message": self.message}
         if self.details is not None:
             error["details"] = self.details
-        if self.error_type == "request_too_large":
-            # Produced by the edge in front of the API: no envelope type, no request id.
-            return {"error": error}
-        return {"type": "error", "error": error, "request_id": request_id}
+        return error
 
 
 def invalid_request(message: str) -> ApiError:
@@ -68,3 +84,19 @@ def invalid_request(message: str) -> ApiError:
 
 def not_found(message: str = "Not found") -> ApiError:
     return ApiError("not_found_error", message)
+
+
+class Styled(Protocol):
+    """An operation as far as errors care (spec/operations.py Operation)."""
+
+    error_style: str
+
+
+def error_reply(error: ApiError, request_id: str, operation: Styled | None = None) -> Reply:
+    """The reply for `error`: the Anthropic envelope, or OpenAI's for the OpenAI-compatible operations."""
+    if operation is not None and operation.error_style == "openai":
+        body: Any = {"error": {"type": error.error_type, "message": error.message, "param": None,
+                               "code": None}}
+    else:
+        body = error.body(request_id)
+    return JsonReply(body, status=error.status, headers=error.headers)

@@ -22,7 +22,7 @@ from .json_body import parse_json
 from .upload_names import restore_filenames
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
     from ..spec import Operation
 
 
@@ -32,9 +32,8 @@ _INVALID_KEY = "invalid x-api-key"
 _ADMIN_ONLY = "Your API key does not have permission to use the specified resource."
 
 
-def request_headers(scope: dict[str, Any]) -> dict[str, str]:
+def headers_of(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     """Lower-case names; repeated `anthropic-beta` headers are joined like a comma list."""
-    raw = scope["headers"]
     headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
     if "anthropic-beta" in headers:
         headers["anthropic-beta"] = ",".join(value.decode("latin-1") for name, value in raw
@@ -78,6 +77,7 @@ class Gate:
         elif operation.body_media_type == "multipart/form-data":
             form_reader = _form_reader(scope, receive, headers, operation.max_body_bytes)
         return Call(
+            method=scope["method"], path=scope["path"], query_string=scope["query_string"].decode("latin-1"),
             operation=operation, path_params=path_params, query=query, headers=headers, body=body,
             raw_body=raw_body, version=version, betas=betas, api_key=key, request_id=request_id,
             base_url=_base_url(scope, headers), state=self._state, _form_reader=form_reader,

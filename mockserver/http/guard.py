@@ -5,8 +5,8 @@ address (or the configured `--host`), so a web page cannot reach it through DNS 
 With a token: any client and host, with `Authorization: Bearer TOKEN` (compared in constant
 time, as bytes). Always: a request carrying a foreign `Origin` is refused (a page on another
 site), and a body must be JSON or YAML (the content types a page can send to another site
-without asking first are refused). Every answer carries a `request-id`; refusals come in the
-API's error envelope.
+without asking first are refused). Every answer carries a `request-id`; refusals are ApiErrors,
+rendered in the API's error envelope.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from .asgi import ASGIApp, Scope, Send
+from .errors import ApiError
 from .request_ids import RequestIds
 
 log = logging.getLogger("mockserver")
@@ -31,14 +32,6 @@ _IN_PROCESS_CLIENTS = frozenset({"testclient"})  # starlette's TestClient: no so
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _NO_TOKEN = "control API: send Authorization: Bearer <control token>"
 _REMOTE = "control API: loopback clients only; start the server with --control-token to allow others"
-
-
-class Refusal(Exception):
-    """Why the guard (or a route behind it) refuses a request: rendered in the error envelope."""
-
-    def __init__(self, status: int, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.error_type, self.message = status, error_type, message
 
 
 class ControlGuard:
@@ -62,7 +55,7 @@ class ControlGuard:
         if scope["path"] not in self.open_paths:
             try:
                 self.check(scope)
-            except Refusal as refusal:
+            except ApiError as refusal:
                 await send_refusal(stamped, refusal, request_id)
                 return
         started = False
@@ -77,10 +70,10 @@ class ControlGuard:
         except Exception:  # a bug of ours: log it, and answer in the envelope if nothing was sent yet
             log.exception("unhandled error in %s %s", scope["method"], scope["path"])
             if not started:
-                await send_refusal(stamped, Refusal(500, "api_error", "Internal server error"), request_id)
+                await send_refusal(stamped, ApiError("api_error"), request_id)
 
     def check(self, scope: Scope) -> None:
-        """Raise Refusal unless this request may use the control API."""
+        """Raise ApiError unless this request may use the control API."""
         headers = _headers(scope)
         if self._token is not None:
             if scope["path"] not in self.token_free_paths:
@@ -93,7 +86,7 @@ class ControlGuard:
     def _check_token(self, headers: dict[bytes, bytes]) -> None:
         scheme, _, given = headers.get(b"authorization", b"").partition(b" ")
         if scheme.lower() != b"bearer" or not hmac.compare_digest(given.strip(), self._token):  # type: ignore[arg-type]
-            raise Refusal(401, "authentication_error", _NO_TOKEN)
+            raise ApiError("authentication_error", _NO_TOKEN)
 
     def _check_local(self, scope: Scope, headers: dict[bytes, bytes]) -> None:
         client = scope.get("client")  # None: a Unix socket, local by nature
@@ -101,21 +94,16 @@ class ControlGuard:
             if str(client[0]) in _IN_PROCESS_CLIENTS:
                 return
             if not _is_loopback(str(client[0])):
-                raise Refusal(403, "permission_error", _REMOTE)
+                raise ApiError("permission_error", _REMOTE)
         host = _host_name(headers.get(b"host", b"").decode("latin-1"))
         if host and not (host in self._hosts or _is_loopback(host) or host.endswith(".localhost")):  # no Host: HTTP/1.0
-            raise Refusal(403, "permission_error",
+            raise ApiError("permission_error",
                           "control API: the Host header must name this machine (localhost, 127.0.0.1, ::1 "
                           "or --host); start the server with --control-token to allow other names")
 
 
-def control_error_body(error_type: str, message: str, request_id: str) -> bytes:
-    return orjson.dumps({"type": "error", "error": {"type": error_type, "message": message},
-                         "request_id": request_id})
-
-
-async def send_refusal(send: Send, refusal: Refusal, request_id: str) -> None:
-    body = control_error_body(refusal.error_type, refusal.message, request_id)
+async def send_refusal(send: Send, refusal: ApiError, request_id: str) -> None:
+    body = orjson.dumps(refusal.envelope(request_id))
     await send({"type": "http.response.start", "status": refusal.status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
@@ -140,7 +128,7 @@ def _check_origin(headers: dict[bytes, bytes]) -> None:
     if origin is None:
         return
     if _origin_authority(origin.decode("latin-1")) != _authority(headers.get(b"host", b"").decode("latin-1")):
-        raise Refusal(403, "permission_error", "control API: requests from another site's pages are refused "
+        raise ApiError("permission_error", "control API: requests from another site's pages are refused "
                                                "(the Origin header names a different host)")
 
 
@@ -151,7 +139,7 @@ def _check_body_type(method: str, headers: dict[bytes, bytes]) -> None:
         return
     media = (content_type or b"").split(b";")[0].strip().lower().decode("latin-1")
     if media not in BODY_TYPES:
-        raise Refusal(403, "permission_error",
+        raise ApiError("permission_error",
                       f"control API: {method} bodies must be application/json or application/yaml")
 
 

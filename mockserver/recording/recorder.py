@@ -65,10 +65,10 @@ class Recorder:
             self._tapes[name] = tape
         return tape
 
-    async def answer(self, call: Call, scope: dict[str, Any], receive: Any, base: RawHeaders,
+    async def answer(self, call: Call, receive: Any, base: RawHeaders,
                      synthesize: Callable[[], Awaitable[Reply | Scripted]]) -> Reply | Scripted:
         tape = self.tape(call.headers.get(CASSETTE_HEADER) or self.default_name)
-        request = await self._request(call, scope, receive)
+        request = await self._request(call, receive)
         key = self.matcher.key(request)
         hit = tape.has(key) and not (self.mode is RecordMode.NEW_EPISODES and tape.exhausted(key))
         action = decide(self.mode, hit, tape.existed)
@@ -82,7 +82,7 @@ class Recorder:
             return Scripted(self._miss(call, request, tape), rule=MISS_TYPE)
         base.append(self._org)
         if call.raw_body != request.body:  # a multipart body was read here: hand it over
-            call._form_reader = _buffered_form(scope, request.body, call.operation.max_body_bytes)
+            call._form_reader = _buffered_form(call, request.body)
         return await synthesize()
 
     async def _forward(self, call: Call, request: RecordedRequest, base: RawHeaders, tape: Tape | None) -> Scripted:
@@ -100,13 +100,12 @@ class Recorder:
         reply = BytesReply(body, exchange.content_type, exchange.status)
         return Scripted(reply, rule="cassette_record" if tape else "proxy")
 
-    async def _request(self, call: Call, scope: dict[str, Any], receive: Any) -> RecordedRequest:
-        query = scope.get("query_string", b"")
-        uri = scope["path"] + ("?" + query.decode("latin-1") if query else "")
+    async def _request(self, call: Call, receive: Any) -> RecordedRequest:
+        uri = call.path + ("?" + call.query_string if call.query_string else "")
         body = call.raw_body
         if call.operation.body_media_type == "multipart/form-data":
             body = await read_body(receive, call.headers, call.operation.max_body_bytes)
-        return RecordedRequest(call.operation.operation_id, scope["method"], uri, call.headers, body)
+        return RecordedRequest(call.operation.operation_id, call.method, uri, call.headers, body)
 
     def _miss(self, call: Call, request: RecordedRequest, tape: Tape) -> Reply:
         where = self.matcher.explain_miss(request, tape.recorded)
@@ -136,7 +135,11 @@ class Recorder:
             await self.upstream.close()
 
 
-def _buffered_form(scope: dict[str, Any], body: bytes, limit: int) -> Callable[[], Awaitable[Any]]:
+def _buffered_form(call: Call, body: bytes) -> Callable[[], Awaitable[Any]]:
+    scope = {"type": "http", "method": call.method, "path": call.path,  # what Starlette's form parser reads
+             "headers": [(name.encode("latin-1"), value.encode("latin-1")) for name, value in call.headers.items()]}
+    limit = call.operation.max_body_bytes
+
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
 

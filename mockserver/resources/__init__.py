@@ -10,7 +10,7 @@ from .admin_seed import seed_store
 from .services import open_services
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 STATEFUL_FAMILIES = (messages, batches, files, skills, models, organization, workspaces, usage_reports,
                      cost_reports, claude_code)

@@ -25,7 +25,7 @@ from .stamps import rfc3339
 from .usage_ledger import api_key_of, record_message_usage
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 log = logging.getLogger("mockserver")
 MAX_REQUESTS = 100_000
@@ -163,7 +163,7 @@ def finish(state: AppState, batch: dict[str, Any]) -> dict[str, Any]:
     """Compute and store every open request's result; safe to run from several workers at once."""
     if batch.get("finished"):
         return batch
-    store: Store = state.extras["store"]
+    store = state.store
     while pending := store.pending_batch_requests(batch["id"], _CHUNK):
         outcomes = [_outcome(state, batch, idx, custom_id, params) for idx, custom_id, params in pending]
         written = set(store.save_batch_outcomes(batch["id"], [(idx, kind, line) for idx, kind, line, _ in outcomes]))
@@ -197,9 +197,7 @@ def _outcome(state: AppState, batch: dict[str, Any], idx: int, custom_id: str,
 
 
 def _errored_line(custom_id: str, error: ApiError, rng: random.Random) -> bytes:
-    body = {"type": "error", "error": {"type": error.error_type, "message": error.message},
-            "request_id": new_id("req_", rng)}
-    return _line(custom_id, {"type": "errored", "error": body})
+    return _line(custom_id, {"type": "errored", "error": error.envelope(new_id("req_", rng))})
 
 
 def _run_engine(state: AppState, batch: dict[str, Any], params: dict[str, Any], rng: random.Random,
@@ -267,7 +265,7 @@ def _check_params(call: Call, index: int, params: dict[str, Any], validator: Any
 def _check_limits(call: Call, params: dict[str, Any]) -> None:
     """What /v1/messages refuses before generating; an unknown model still errors in the results."""
     try:
-        entry = checks.resolve_model(params.get("model"), call.state.extras.get("catalog"))
+        entry = checks.resolve_model(params.get("model"), call.state.catalog)
     except ApiError:
         return
     checks.check_max_tokens(params, entry, frozenset(call.betas))

@@ -19,7 +19,7 @@ from .services import catalog_of
 from .stamps import parse_day, rfc3339_seconds
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 DEFAULT_LIMIT, MAX_LIMIT = 20, 1000
 TOOLS = ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")

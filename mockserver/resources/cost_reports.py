@@ -20,7 +20,7 @@ from .stamps import rfc3339
 from .usage_reports import ANALYTICS_DIMENSIONS, ANALYTICS_FILTERS, UNTRACKED_ANALYTICS_FILTERS, usage_rows
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 TOKEN_COLUMNS = {
     "uncached_input_tokens": "uncached_input_tokens",

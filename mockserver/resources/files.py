@@ -18,7 +18,7 @@ from .services import store_of
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 _CHUNK = 1 << 20
 _BAD_FILENAME = re.compile(r'[<>:"|?*\\/\x00-\x1f]')

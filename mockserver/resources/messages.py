@@ -13,11 +13,13 @@ from .services import engine_context, open_services
 from .usage_ledger import record_message_usage
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 
 def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
-    cache = state.extras.setdefault("prompt_cache", MemoryPromptCache())
+    if state.prompt_cache is None:
+        state.prompt_cache = MemoryPromptCache()
+    cache = state.prompt_cache
     store = open_services(state)  # usage feeds the admin usage and cost reports
     pacing = _pacing(state)
 

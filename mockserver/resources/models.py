@@ -11,7 +11,7 @@ from .paging import list_page
 from .services import catalog_of
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 
 def handlers(state: AppState) -> dict[str, Any]:

@@ -6,33 +6,32 @@ import random
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..catalog import Catalog, load_catalog
-from ..db import open_store
+from ..backends import open_store
+from ..db import ObjectStore
 from ..engine.context import EngineContext, PromptCache
 from ..http.errors import not_found
-from ..store import Store
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
     from ..call import Call
 
 
-def open_services(state: AppState) -> Store:
+def open_services(state: AppState) -> ObjectStore:
     """Create the store and the catalog for this app (once) and register the store's closer."""
-    extras = state.extras
-    if "store" not in extras:
-        extras["store"] = open_store(state.config)
-        extras.setdefault("closers", []).append(extras["store"].close)
-    if "catalog" not in extras:
-        extras["catalog"] = load_catalog(state.config.models_file)
-    return extras["store"]
+    if state.store is None:
+        state.store = open_store(state.config)
+        state.closers.append(state.store.close)
+    if state.catalog is None:
+        state.catalog = load_catalog(state.config.models_file)
+    return state.store
 
 
-def store_of(call: Call) -> Store:
-    return call.state.extras["store"]
+def store_of(call: Call) -> ObjectStore:
+    return call.state.store  # type: ignore[return-value]  # set by open_services before any handler runs
 
 
 def catalog_of(call: Call) -> Catalog:
-    return call.state.extras["catalog"]
+    return call.state.catalog  # type: ignore[return-value]
 
 
 def stored(call: Call, kind: str, param: str, label: str) -> dict[str, Any]:
@@ -49,5 +48,5 @@ def engine_context(state: AppState, *, rng: random.Random, now: float, betas: It
                    beta_path: bool = False) -> EngineContext:
     """What the engine needs to answer one Messages request, the app's settings and catalog included."""
     return EngineContext(rng=rng, now=now, reply_mode=state.config.reply, betas=frozenset(betas), version=version,
-                         cache=cache, catalog=state.extras.get("catalog"), service_tier=service_tier,
+                         cache=cache, catalog=state.catalog, service_tier=service_tier,
                          beta_path=beta_path)

@@ -21,7 +21,7 @@ from .skill_bundle import Bundle, read_bundle, save_bundle
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 
 

@@ -16,7 +16,7 @@ from .services import catalog_of, store_of
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 LEGACY_DIMENSIONS = ("api_key_id", "workspace_id", "model", "service_tier", "context_window", "inference_geo",
                      "speed", "account_id", "service_account_id")

@@ -14,7 +14,7 @@ from .services import store_of, stored
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
-    from ..app import AppState
+    from ..state import AppState
 
 MAX_ACTIVE = 100
 

@@ -1,7 +1,8 @@
 """Scripted behaviour: rules (stubs) that match requests and answer them, sequences, scenario
 states, header overrides, and the glue that applies faults, rate limits and the journal.
 
-    behaviour.py  the per-request pipeline MockApp calls (answer, send)
+    behaviour.py  the scripted steps of a request's way that pipeline.py calls (answer, send)
+    controls.py   the facade the control API (/_mock) uses to change and read them
     rules.py      rule and response model, parsed from YAML/JSON (schema: openapi/control.yaml)
     matching.py   the `match:` conditions; jsonpath.py their JSON paths
     book.py       rules from files and the control API, in the order they are tried

@@ -1,7 +1,7 @@
 """What the mock does to an API request besides answering it: header overrides, rules, faults,
 rate limits and the journal.
 
-MockApp calls `answer` where it would call the handler and `send` where it would call
+The pipeline (pipeline.py) calls `answer` where it would call the handler and `send` where it would call
 `send_reply`. With nothing configured (`idle`), both cost a few attribute checks (with several
 workers, plus one shared-memory read to notice what another worker changed).
 Order for one request: x-mock-* headers, else the first rule that matches -> its delay -> its
@@ -20,25 +20,24 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..faults import ConnectionCut, ErrorRates, Latency, StreamFault, hold, install_log_filter, mark_cut
 from ..http.capture import ResponseCapture
-from ..http.errors import ApiError
-from ..http.gate import request_headers
+from ..http.errors import ApiError, error_reply
+from ..http.gate import headers_of
 from ..http.render import send_reply
 from ..http.replies import Reply, StreamReply
 from ..http.request_ids import worker_salt
-from ..db import StoreUnavailable, open_request_journal, open_rule_state, postgres_url
+from ..db import StoreUnavailable
 from ..journal import journal_body, redact_headers
-from ..ratelimit import LIMITED_OPERATIONS, build_limiter
+from ..ratelimit import LIMITED_OPERATIONS
 from .book import RuleBook
 from .matching import SESSION_HEADER, Seen
 from .overrides import TRIGGERS, override
 from .responses import render
 from .rules import Response, Rule
-from .state import DB_NAME
 
 if TYPE_CHECKING:
-    from ..app import AppState
-    from ..call import Call
-    from ..spec import Operation
+    from ..state import AppState
+    from ..backends import BehaviourStores
+    from ..call import Call, Exchange
 
 Handler = tuple[Callable[..., Any], bool]  # (handler, is_async)
 HEADER_RULE = "x-mock-headers"  # the journal's `rule` for a reply the request headers asked for
@@ -58,25 +57,24 @@ class Scripted:
 
 
 class Behaviour:
-    def __init__(self, state: AppState) -> None:
+    def __init__(self, state: AppState, stores: BehaviourStores) -> None:
         config = state.config
         install_log_filter()
         self.config = config
-        self.shared = open_rule_state(config, _db_file(config, DB_NAME))
+        self.shared = stores.rules
         self.book = RuleBook(config.rules_files)
         self.journal_body_bytes = config.journal_body_bytes
-        self.journal = open_request_journal(config, _shared_dir(config), on=config.journal or bool(config.rules_files))
-        self.limiter = build_limiter(config)
+        self.journal = stores.journal
+        self.limiter = stores.limiter
         self.latency = Latency.parse(config.latency) if config.latency else None
         self.error_rates = ErrorRates.parse(config.error_rates)
         self._limited = LIMITED_OPERATIONS if self.limiter is not None else frozenset()
         self._rng = random.Random(f"{config.seed}:faults:{worker_salt(config.workers)}")
-        self._multi = config.workers > 1 or postgres_url(config) is not None  # others may change rules
+        self._multi = stores.shared  # other workers or replicas may change rules
         self._generation = -1
         self.idle = False
         self.sync()
-        state.extras["behaviour"] = self
-        state.extras.setdefault("closers", []).extend([self.journal.close, self.shared.close])
+        state.closers.extend([self.journal.close, self.shared.close])
 
     # -- keeping up with changes -------------------------------------------------------------
 
@@ -103,18 +101,18 @@ class Behaviour:
 
     # -- answering ---------------------------------------------------------------------------
 
-    async def answer(self, call: Call, handler: Handler, scope: dict[str, Any]) -> Reply | Scripted:
+    async def answer(self, call: Call, handler: Handler) -> Reply | Scripted:
         if self._multi:
             self.catch_up()
         if self.idle and TRIGGERS.isdisjoint(call.headers):
             function, is_async = handler
             return await function(call) if is_async else function(call)
-        return await self._scripted(call, handler, scope)
+        return await self._scripted(call, handler)
 
-    async def _scripted(self, call: Call, handler: Handler, scope: dict[str, Any]) -> Scripted:
+    async def _scripted(self, call: Call, handler: Handler) -> Scripted:
         if self.book.files and self.book.reload_if_changed():
             self.sync()
-        response, rule_id = self._choose(call, scope)
+        response, rule_id = self._choose(call)
         delay = response.delay.sample(self._rng) if response is not None and response.delay is not None else 0.0
         limited = call.operation.operation_id in self._limited
         stamp, taken = limited, False
@@ -126,12 +124,12 @@ class Behaviour:
                 stamp, taken = refusal is None, refusal is None
             reply = _error_reply(refusal, call) if refusal is not None else await _run(call, handler)
         else:
-            reply = render(response, call, _error_reply_function())
+            reply = render(response, call)
         if response is not None:
             _modify(reply, response)
         return Scripted(reply, rule_id, response.fault if response is not None else None, delay, stamp, taken)
 
-    def _choose(self, call: Call, scope: dict[str, Any]) -> tuple[Response | None, str | None]:
+    def _choose(self, call: Call) -> tuple[Response | None, str | None]:
         headers = call.headers
         if not TRIGGERS.isdisjoint(headers):
             response = override(headers)
@@ -139,7 +137,7 @@ class Behaviour:
                 return response, HEADER_RULE
         if not self.book.ordered:
             return None, None
-        seen = Seen(call.operation.operation_id, scope["method"], scope["path"], headers, call.body)
+        seen = Seen(call.operation.operation_id, call.method, call.path, headers, call.body)
         chosen = self.decide(seen)
         return (chosen[1], chosen[0].id) if chosen else (None, None)
 
@@ -184,9 +182,9 @@ class Behaviour:
 
     # -- sending and recording ---------------------------------------------------------------
 
-    async def send(self, scope: dict[str, Any], receive: Any, send: Any, reply: Reply | Scripted,
-                   base: list[tuple[bytes, bytes]], request_id: str, operation: Operation | None,
-                   call: Call | None) -> None:
+    async def send(self, exchange: Exchange, reply: Reply | Scripted, receive: Any, send: Any) -> None:
+        """Send the reply (after its delay, through its stream fault) and journal the exchange."""
+        call, base = exchange.call, exchange.base
         scripted = type(reply) is Scripted
         if not scripted:
             if call is None and self._multi:  # refused before `answer`: the journal flag may be stale
@@ -213,8 +211,7 @@ class Behaviour:
         except ConnectionCut:
             mark_cut()
         if capture is not None:
-            entry = _entry(scope, reply, request_id, operation, call, rule, fault,  # type: ignore[arg-type]
-                           self.journal_body_bytes)
+            entry = _entry(exchange, reply, rule, fault, self.journal_body_bytes)  # type: ignore[arg-type]
             if hung_up:
                 entry.update(status=CLIENT_GONE, error=None)
             entry["response"] = capture.summary() if capture.status else None
@@ -229,14 +226,8 @@ async def _run(call: Call, handler: Handler) -> Reply:
         return _error_reply(error, call)
 
 
-def _error_reply_function() -> Callable[..., Reply]:
-    from ..app import error_reply  # app imports this module: resolve at call time
-
-    return error_reply
-
-
 def _error_reply(error: ApiError, call: Call) -> Reply:
-    return _error_reply_function()(error, call.request_id, call.operation)
+    return error_reply(error, call.request_id, call.operation)
 
 
 def _step(rule: Rule, served: int) -> Response | None:
@@ -257,21 +248,22 @@ def _modify(reply: Reply, response: Response) -> None:
         reply.pacing = response.pacing
 
 
-def _entry(scope: dict[str, Any], reply: Reply, request_id: str, operation: Operation | None, call: Call | None,
-           rule: str | None, fault: StreamFault | None, body_limit: int) -> dict[str, Any]:
-    headers = call.headers if call is not None else request_headers(scope)
+def _entry(exchange: Exchange, reply: Reply, rule: str | None, fault: StreamFault | None,
+           body_limit: int) -> dict[str, Any]:
+    call, operation = exchange.call, exchange.operation
+    headers = call.headers if call is not None else headers_of(exchange.raw_headers)
     streamed = isinstance(reply, StreamReply) or getattr(reply, "content_type", "").startswith("text/event-stream")
     error = _error_type(reply)
     if fault is not None and streamed and fault.error_after_events is not None:
         error = fault.error_type
     received = call.received_at if call is not None else time.time()
     return {
-        "request_id": request_id,
+        "request_id": exchange.request_id,
         "session": headers.get(SESSION_HEADER, ""),
         "time": received,
-        "method": scope["method"],
-        "path": scope["path"],
-        "query": scope.get("query_string", b"").decode("latin-1"),
+        "method": exchange.method,
+        "path": exchange.path,
+        "query": exchange.raw_query.decode("latin-1"),
         "operation": operation.operation_id if operation is not None else None,
         "headers": redact_headers(headers),
         **journal_body(call.body if call is not None else None, call.raw_body if call is not None else b"", body_limit),
@@ -305,14 +297,3 @@ def check_settings(config: Any) -> None:
     for index, path in enumerate(config.rules_files):
         load_rules_file(Path(path), index)
 
-
-def _shared_dir(config: Any) -> Path | None:
-    return Path(config.data_dir) if config.data_dir is not None else None
-
-
-def _db_file(config: Any, name: str) -> Path | None:
-    directory = _shared_dir(config)
-    if directory is None:
-        return None
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory / name

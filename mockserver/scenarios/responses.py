@@ -11,7 +11,7 @@ import orjson
 from ..engine import EngineContext, count_tokens, message_events
 from ..engine.tokenizer import count
 from ..fuzz import fuzz_reply
-from ..http.errors import ApiError
+from ..http.errors import ApiError, error_reply
 from ..http.replies import BytesReply, JsonReply, Reply, StreamReply
 from ..ids import new_id
 from ..ratelimit import input_token_estimate
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..call import Call
 
 
-def render(response: Response, call: Call, error_reply: Any) -> Reply:
+def render(response: Response, call: Call) -> Reply:
     if response.kind == "message":
         message = complete_message(response.message or {}, call)
         if wants_stream(call.body):

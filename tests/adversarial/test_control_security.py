@@ -297,7 +297,8 @@ def test_a_bug_behind_the_guard_still_answers_in_the_envelope():
 
 
 def test_token_free_paths_skip_only_the_token():
-    from mockserver.http.guard import ControlGuard, Refusal
+    from mockserver.http.errors import ApiError
+    from mockserver.http.guard import ControlGuard
     from mockserver.http.request_ids import RequestIds
 
     guard = ControlGuard(None, token="t", host="127.0.0.1", ids=RequestIds(0, "test"),  # type: ignore[arg-type]
@@ -308,9 +309,9 @@ def test_token_free_paths_skip_only_the_token():
                 "headers": [(b"host", b"mock:4010"), *((k.encode(), v.encode()) for k, v in headers.items())]}
 
     guard.check(scope("/_mock/ui"))  # a page asset: no token needed, from any host
-    with pytest.raises(Refusal) as refused:
+    with pytest.raises(ApiError) as refused:
         guard.check(scope("/_mock/journal"))
     assert refused.value.status == 401
-    with pytest.raises(Refusal) as foreign:
+    with pytest.raises(ApiError) as foreign:
         guard.check(scope("/_mock/ui", origin="https://evil.example"))
     assert foreign.value.status == 403

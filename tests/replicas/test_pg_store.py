@@ -147,7 +147,7 @@ def test_an_unreachable_database_answers_in_the_envelope(database: str, monkeypa
     client = httpx.Client(transport=_SyncASGI(app), base_url="http://mock.test")
     assert client.post("/v1/messages/batches", headers=headers(),
                        json={"requests": [{"custom_id": "a", "params": MESSAGE_BODY}]}).status_code == 200
-    app.state.extras["store"]._db._pool.close()  # as if the server had gone: no connection to be had
+    app.state.store._db._pool.close()  # as if the server had gone: no connection to be had
     response = client.post("/v1/messages/batches", headers=headers(),
                            json={"requests": [{"custom_id": "a", "params": MESSAGE_BODY}]})
     body = assert_api_error(response, 500, "api_error")

@@ -39,7 +39,7 @@ def make_client(apps) -> Iterator[Callable[..., httpx.Client]]:
         app = apps.get(config) or apps.setdefault(config, create_app(config))
         fresh = Store.open(config)
         seed_store(fresh, config.organization_id)
-        app.state.extras["store"] = fresh
+        app.state.store = fresh
         made.append(httpx.Client(transport=_SyncASGI(app), base_url="http://mock.test"))
         return made[-1]
 
@@ -65,7 +65,7 @@ def admin_headers() -> dict[str, str]:
 
 def app_store(client: httpx.Client) -> Store:
     """The Store behind an in-process client."""
-    return client._transport._transport.app.state.extras["store"]
+    return client._transport._transport.app.state.store
 
 
 def close(client: httpx.Client) -> None:

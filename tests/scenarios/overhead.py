@@ -35,12 +35,12 @@ class Bare:
     def __init__(self, real) -> None:
         self.real = real
 
-    async def answer(self, call, handler, scope):
+    async def answer(self, call, handler):
         function, is_async = handler
         return await function(call) if is_async else function(call)
 
-    async def send(self, scope, receive, send, reply, base, request_id, operation, call):
-        await send_reply(send, reply, base)
+    async def send(self, exchange, reply, receive, send):
+        await send_reply(send, reply, exchange.base)
 
 
 async def receive():
@@ -60,12 +60,12 @@ async def run(app, n: int) -> float:
 
 def variants():
     bare = create_app(Config())
-    bare._behaviour = Bare(bare._behaviour)
+    bare._pipeline.behaviour = Bare(bare.behaviour)
     plain = create_app(Config())
     no_headers = create_app(Config(rate_limit_headers=False))
     with_rule = create_app(Config())
-    with_rule._behaviour.shared.put_rules("", [{"match": {"operation": "models_list"}, "respond": {"text": "x"}}])
-    with_rule._behaviour.sync()
+    with_rule.behaviour.shared.put_rules("", [{"match": {"operation": "models_list"}, "respond": {"text": "x"}}])
+    with_rule.behaviour.sync()
     journal = create_app(dataclasses.replace(Config(), journal=True))
     return {"baseline (no behaviour)": bare, "default (rate-limit headers)": plain,
             "--no-rate-limit-headers": no_headers, "one rule, not matching": with_rule, "--journal": journal}

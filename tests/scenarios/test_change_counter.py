@@ -36,21 +36,21 @@ def test_counter_is_shared_through_its_file(tmp_path):
 
 def test_workers_idle_until_a_rule_or_the_journal_changes(two_workers):
     a, b = two_workers
-    assert ask(b).status_code == 200 and b.app._behaviour.idle
+    assert ask(b).status_code == 200 and b.app.behaviour.idle
     httpx.post(f"{a.base_url}/_mock/rules", json={"match": {"operation": "messages_create"},
                                                   "respond": {"error": "overloaded_error"}})
     assert ask(b).status_code == 529
-    assert not b.app._behaviour.idle
+    assert not b.app.behaviour.idle
     httpx.delete(f"{a.base_url}/_mock/rules")
     assert ask(b).status_code == 200
-    assert not b.app._behaviour.idle  # the control API turned the journal on
+    assert not b.app.behaviour.idle  # the control API turned the journal on
     httpx.put(f"{a.base_url}/_mock/journal", json={"enabled": False})
-    assert ask(b).status_code == 200 and b.app._behaviour.idle
+    assert ask(b).status_code == 200 and b.app.behaviour.idle
 
 
 def test_a_refused_request_sees_the_journal_turned_on(two_workers):
     a, b = two_workers
-    assert ask(b).status_code == 200 and not b.app._behaviour.journal.on
+    assert ask(b).status_code == 200 and not b.app.behaviour.journal.on
     httpx.put(f"{a.base_url}/_mock/journal", json={"enabled": True})
     assert ask(b, key=None).status_code == 401
     statuses = [entry["status"] for entry in httpx.get(f"{a.base_url}/_mock/journal").json()["requests"]]

@@ -32,9 +32,10 @@ def test_control_spec_is_valid_openapi_and_matches_the_routes():
     spec = yaml.safe_load(CONTROL_SPEC.read_text())
     validate(spec)
     from mockserver.control import control_app
+    from mockserver.scenarios.controls import Controls
 
     app = create_app(Config())
-    routes = control_app(app.state).app.routes
+    routes = control_app(app.state, Controls(app.behaviour)).app.routes
     served = {(route.path.replace(":path", ""), method) for route in routes for method in route.methods - {"HEAD"}}
     documented = {(path, method.upper()) for path, item in spec["paths"].items() for method in item
                   if method != "parameters"}

@@ -1,0 +1,49 @@
+"""AppState: everything built once per worker and shared by all its requests, as typed fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from .spec import Operation, Router, load_spec
+from .spec.operations import index_operations
+from .spec.validation import Validators
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .config import Config
+    from .db import ObjectStore
+    from .engine.context import PromptCache
+
+
+@dataclass(slots=True)
+class AppState:
+    config: Config
+    spec: dict[str, Any]
+    operations: list[Operation]
+    router: Router
+    validators: Validators
+    known_betas: frozenset[str]
+    # Services: opened by the parts that need them (a stateless server opens no store).
+    store: ObjectStore | None = None
+    catalog: Catalog | None = None
+    prompt_cache: PromptCache | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)  # run once by MockApp.close
+
+    def close(self) -> None:
+        closers, self.closers = self.closers, []
+        for closer in closers:
+            closer()
+
+
+def build_state(config: Config) -> AppState:
+    spec = load_spec(config.spec_path)
+    operations = index_operations(spec)
+    return AppState(
+        config=config,
+        spec=spec,
+        operations=operations,
+        router=Router(operations),
+        validators=Validators(spec, operations),
+        known_betas=frozenset(spec.get("x-mock-known-betas", ())),
+    )
