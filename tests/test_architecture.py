@@ -31,3 +31,21 @@ def test_an_import_up_the_layers_breaks_the_contract(tmp_path):
     result = lint_imports(tmp_path)
     assert result.returncode != 0, result.stdout
     assert "mockserver.http.errors is not allowed to import mockserver.app" in result.stdout
+
+
+def test_every_module_has_a_layer():
+    """A module the contract does not name escapes it: each one must sit in (or under) a layer."""
+    import tomllib
+
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    named = {name.strip() for layer in contract["layers"] for name in layer.replace(":", "|").split("|")}
+    package = ROOT / "mockserver"
+    unnamed = []
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        prefixes = {".".join(parts[:i]) for i in range(2, len(parts) + 1)}
+        imports_nothing = parts[-1] == "__init__" and "import " not in path.read_text()
+        if module != "mockserver" and not prefixes & named and not imports_nothing:
+            unnamed.append(module)
+    assert not unnamed, f"modules outside every layer of pyproject's import contract: {unnamed}"
