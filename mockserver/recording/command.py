@@ -82,7 +82,7 @@ def check_cassettes(folder: Path, spec_path: Path) -> int:
     from . import drift
 
     checked, drifts = drift.check_cassettes(folder, spec_path)
-    for drift in drifts:
-        print(f"DRIFT {drift}")
+    for found in drifts:
+        print(f"DRIFT {found}")
     print(f"{checked} recorded responses checked against {spec_path}: {len(drifts)} drift(s)")
     return 1 if drifts else 0
