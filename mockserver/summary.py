@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .config import DEFAULT_SPEC, Config
 
@@ -37,7 +38,16 @@ def _mode(config: Config) -> str:
 def _store(config: Config) -> str:
     if config.stateless:
         return "none: stateless answers keep nothing"
+    if config.store:
+        return f"PostgreSQL at {_without_password(config.store)} (shared by every replica on it)"
     return f"SQLite in {config.data_dir}" if config.data_dir else "in memory (gone when the server stops)"
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
 
 
 def _spec(path: Path) -> str:

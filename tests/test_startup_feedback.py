@@ -86,3 +86,12 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
             break
         chunks.append(chunk)
     os.close(fd)
+
+
+def test_the_summary_names_a_postgresql_store_without_its_password():
+    from mockserver.summary import startup_summary
+
+    text = startup_summary(Config(store="postgresql://mock:s3cret@db.internal:5432/mock"), 4010)
+    store = next(line for line in text.splitlines() if line.strip().startswith("store"))
+    assert "PostgreSQL at postgresql://mock:***@db.internal:5432/mock" in store
+    assert "s3cret" not in text
