@@ -8,48 +8,23 @@ import contextlib
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import httpx
-import orjson
 
 from mockserver.config import Config
 from mockserver.server import MockServer
 
 from ..helpers import KEY, LEGACY, MESSAGE_BODY
+from .support import RawResponse, parse_response
 
 SECOND_CLIENT_SECONDS = 1.0  # the bound: a normal request is answered within 1 s meanwhile
-
-
-@dataclass
-class RawResponse:
-    status_code: int
-    headers: dict[str, str]
-    body: bytes
-    raw: bytes = field(repr=False, default=b"")
-
-    def json(self) -> Any:
-        return orjson.loads(self.body)
 
 
 @contextlib.contextmanager
 def running(**overrides: Any) -> Iterator[MockServer]:
     with MockServer(Config(**{"batch_seconds": 0, **overrides})) as server:
         yield server
-
-
-def parse_response(raw: bytes) -> RawResponse:
-    head, _, body = raw.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if "content-length" in headers:
-        body = body[:int(headers["content-length"])]
-    return RawResponse(status, headers, body, raw)
 
 
 def read_until_closed(sock: socket.socket, timeout: float) -> bytes:
