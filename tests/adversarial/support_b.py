@@ -4,7 +4,6 @@ whose ordinary request must be answered while a hostile one is in flight."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,15 +13,11 @@ from typing import Any, Callable
 
 import httpx
 
+from mockserver.testing import free_port
+
 from ..helpers import KEY, MESSAGE_BODY, headers
 
 BYSTANDER_SECONDS = 1.0  # the issue's bound: another client is answered within 1 s
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ServerProcess:

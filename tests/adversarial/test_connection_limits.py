@@ -13,6 +13,8 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from mockserver.testing import free_port
+
 from .support_c import (answered_quickly, api_headers, assert_envelope, connect, in_background, parse_response,
                         read_until_closed, request_bytes, rss_bytes, running)
 
@@ -163,9 +165,7 @@ def test_keep_alive_connections_are_not_cut_by_the_header_timeout(server):
 
 def test_the_limits_are_serve_options():
     """The CLI path (uvloop, the protocol imported by name) with the three options set."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port),
                                 "--max-header-bytes", "1024", "--header-timeout", "0.5", "--body-timeout", "0.5"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -12,11 +12,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from mockserver.testing import free_port
 
 APT_PACKAGE = "postgresql"
 BIN_ENV = "MOCKSERVER_PG_BIN"
@@ -64,12 +65,6 @@ def _install() -> Path:
     if binaries is None:
         raise PostgresUnavailable(f"installed {APT_PACKAGE} but found no /usr/lib/postgresql/*/bin/initdb")
     return binaries
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,16 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mockserver.testing import free_port
+
 from ..helpers import ADMIN_KEY, MODEL, headers
 
 REPO = Path(__file__).resolve().parents[2]
 CREATES_PER_KIND = 120
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:

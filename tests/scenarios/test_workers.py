@@ -3,7 +3,6 @@ rate-limit buckets are shared by the worker processes (SQLite in the data dir)."
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,15 +11,11 @@ from typing import Iterator
 import httpx
 import pytest
 
+from mockserver.testing import free_port
+
 from ..helpers import MODEL, headers
 
 ASK = {"model": MODEL, "max_tokens": 16, "messages": [{"role": "user", "content": "Hello there"}]}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve(*options: str) -> Iterator[str]:
