@@ -162,7 +162,7 @@ for label, path, mode in (("message", sys.argv[1], "prose"), ("stream", sys.argv
         ctx = EngineContext(rng=random.Random(1), now=1.7e9, reply_mode=mode)
         message = engine.create_message(body, ctx)
         if body.get("stream"):
-            return b"".join(encode_event(n, p) for n, p in engine.message_events(message, ctx))
+            return b"".join(encode_event(n, p) for n, p in engine.message_events(message))
         return orjson.dumps(message)
     def synth():
         return engine.create_message(body, EngineContext(rng=random.Random(1), now=1.7e9, reply_mode=mode))

@@ -31,6 +31,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .config import DEFAULT_SPEC
+from .engine import streaming
 from .fuzz_wire import Event, Wire, draw_wire, dump_json, encode_events, split_bytes
 from .spec import load_spec
 from .spec.refs import resolve_schema
@@ -239,77 +240,43 @@ def draw_message(rng: random.Random, *, future: bool = False, model: str | None 
 
 # --- streams -------------------------------------------------------------------------------------
 
-LATE_USAGE = ("server_tool_use", "output_tokens_details")
+class RandomCuts(streaming.Cuts):
+    """The server's derivation of events (engine.streaming) with random cuts: text and JSON split
+    anywhere, usage split at random between message_start and message_delta, pings (and with
+    `future`, unknown event types) anywhere after message_start."""
+
+    def __init__(self, rng: random.Random, future: bool) -> None:
+        self.rng, self.future = rng, future
+
+    def text(self, text: str) -> list[str]:
+        return split_text(text, self.rng)
+
+    thinking = text
+
+    def tool_input(self, arguments: dict[str, Any]) -> list[str]:
+        return split_text(json.dumps(arguments, ensure_ascii=self.rng.random() < 0.3), self.rng) if arguments else []
+
+    def provisional_output_tokens(self, output_tokens: int) -> int:
+        return min(output_tokens, self.rng.choice((0, 1, 3)))
+
+    def closing_usage(self, usage: dict[str, Any]) -> dict[str, Any]:
+        closing = {"output_tokens": usage["output_tokens"]}
+        for key in streaming.DELTA_USAGE:
+            if key in usage and (key in streaming.LATE_USAGE or self.rng.random() < 0.5):
+                closing[key] = usage[key]
+        return closing
+
+    def interleave(self, events: list[Event]) -> list[Event]:
+        events = _sprinkle(events, ("ping", {"type": "ping"}), self.rng.randint(0, 3), self.rng)
+        if self.future and self.rng.random() < 0.3:
+            name = self.rng.choice(("future_event", "future_progress"))
+            events = _sprinkle(events, (name, {"type": name, "detail": draw_object(self.rng)}), 1, self.rng)
+        return events
 
 
 def message_events(message: dict[str, Any], rng: random.Random, *, future: bool = False) -> list[Event]:
-    """The SSE events of `message`, split at random; accumulating them gives `message` back."""
-    events: list[Event] = [("message_start", {"type": "message_start", "message": _opening(message, rng)})]
-    for index, block in enumerate(message["content"]):
-        events += _block_events(index, block, rng)
-    events.append(("message_delta", _closing(message, rng)))
-    events = _sprinkle(events, ("ping", {"type": "ping"}), rng.randint(0, 3), rng)
-    if future and rng.random() < 0.3:
-        name = rng.choice(("future_event", "future_progress"))
-        events = _sprinkle(events, (name, {"type": name, "detail": draw_object(rng)}), 1, rng)
-    return [*events, ("message_stop", {"type": "message_stop"})]
-
-
-def _opening(message: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    usage = dict(message["usage"])
-    usage["output_tokens"] = min(usage["output_tokens"], rng.choice((0, 1, 3)))
-    for key in LATE_USAGE:
-        if key in usage:
-            usage[key] = None
-    start = {**copy.deepcopy(message), "content": [], "stop_reason": None, "stop_sequence": None, "usage": usage}
-    for key in ("stop_details", "container"):
-        if key in message:
-            start[key] = None
-    return start
-
-
-def _closing(message: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    delta = {"stop_reason": message.get("stop_reason"), "stop_sequence": message.get("stop_sequence")}
-    if "stop_details" in message:
-        delta["stop_details"] = message["stop_details"]
-    if message.get("container") is not None:
-        delta["container"] = message["container"]
-    usage = message["usage"]
-    closing_usage = {"output_tokens": usage["output_tokens"]}
-    for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", *LATE_USAGE):
-        if key in usage and (key in LATE_USAGE or rng.random() < 0.5):
-            closing_usage[key] = usage[key]
-    return {"type": "message_delta", "delta": delta, "usage": closing_usage}
-
-
-def _block_events(index: int, block: dict[str, Any], rng: random.Random) -> list[Event]:
-    kind = block.get("type")
-    deltas: list[dict[str, Any]] = []
-    if kind == "text":
-        start = {**block, "text": ""}
-        if block.get("citations"):
-            start["citations"] = []
-            deltas += [{"type": "citations_delta", "citation": c} for c in block["citations"]]
-        deltas += [{"type": "text_delta", "text": t} for t in split_text(block["text"], rng)]
-    elif kind == "thinking":
-        start = {**block, "thinking": "", "signature": ""}
-        deltas += [{"type": "thinking_delta", "thinking": t} for t in split_text(block["thinking"], rng)]
-        deltas.append({"type": "signature_delta", "signature": block["signature"]})
-    elif kind in ID_PREFIXES:
-        start = {**block, "input": {}}
-        encoded = json.dumps(block["input"], ensure_ascii=rng.random() < 0.3) if block["input"] else ""
-        deltas += [{"type": "input_json_delta", "partial_json": p} for p in split_text(encoded, rng)]
-    elif kind == "compaction":
-        start = {**block, "content": None, "encrypted_content": None}
-        deltas.append({"type": "compaction_delta", "content": block.get("content"),
-                       "encrypted_content": block.get("encrypted_content")})
-    else:
-        start = block
-    events: list[Event] = [("content_block_start", {"type": "content_block_start", "index": index,
-                                                    "content_block": start})]
-    events += [("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d}) for d in deltas]
-    events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
-    return events
+    """The SSE events of `message`, cut at random; accumulating them gives `message` back."""
+    return streaming.message_events(message, RandomCuts(rng, future))
 
 
 def split_text(text: str, rng: random.Random) -> list[str]:

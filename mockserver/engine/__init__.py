@@ -5,9 +5,10 @@ from .completions import completion_events, create_completion
 from .context import EngineContext, MemoryPromptCache, PromptCache
 from .counting import count_tokens
 from .messages import create_message
-from .streaming import message_events
+from .streaming import Cuts, message_events
 
 __all__ = [
+    "Cuts",
     "EngineContext",
     "MemoryPromptCache",
     "PromptCache",

@@ -25,6 +25,7 @@ import orjson
 
 from ..spec.refs import ref_target
 from . import numbers, regexgen, samples
+from .schema_ops import least_instances, merge
 
 _MAX_DEPTH = 5  # optional properties and items stop here
 _HARD_DEPTH = 128  # deeper than any literal schema in a body (254 levels); only a `$ref` cycle gets here
@@ -308,8 +309,8 @@ class _Generator:
             count = low
         else:
             count = self.rng.randint(min(max(low, 1), high), min(high, max(low, 1) + 2))
-        if count * _least_instances(items) > self.steps_left:  # refuse before doing the work
-            self._charge(count * _least_instances(items))
+        if count * least_instances(items) > self.steps_left:  # refuse before doing the work
+            self._charge(count * least_instances(items))
         contains = schema.get("contains")
         out: list[Any] = []
         seen: set[str] = set()
@@ -363,48 +364,3 @@ class _Generator:
 
 
 _KINDS = {"null", "boolean", "object", "array", "string", "integer", "number"}
-
-
-def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """Both schemas at once (as `allOf` means): properties and required are combined."""
-    out = dict(base)
-    for name, value in extra.items():
-        if name == "properties" and isinstance(out.get(name), dict):
-            props = dict(out[name])
-            for prop, sub in value.items():
-                props[prop] = {"allOf": [props[prop], sub]} if prop in props else sub
-            out[name] = props
-        elif name == "required" and isinstance(out.get(name), list):
-            out[name] = out[name] + [r for r in value if r not in out[name]]
-        elif name == "type" and name in out:
-            out[name] = _common_type(out[name], value)
-        else:
-            out[name] = value
-    return out
-
-
-def _common_type(a: Any, b: Any) -> Any:
-    left = set(a if isinstance(a, list) else [a])
-    right = set(b if isinstance(b, list) else [b])
-    if "number" in left:
-        left.add("integer")
-    if "number" in right:
-        right.add("integer")
-    both = sorted(left & right)
-    return both[0] if len(both) == 1 else (both or b)
-
-
-def _least_instances(schema: Any, depth: int = 0) -> int:
-    """A lower bound on the subschema instances one value of `schema` needs, from the minItems
-    of directly nested arrays and required properties (references and combinators count 1)."""
-    if not isinstance(schema, dict) or depth > 8:
-        return 1
-    if schema.get("type") == "array" or "items" in schema:
-        low = schema.get("minItems", 0)
-        return 1 + (low * _least_instances(schema.get("items"), depth + 1) if isinstance(low, int) else 0)
-    properties = schema.get("properties")
-    required = schema.get("required")
-    if isinstance(properties, dict) and isinstance(required, list):
-        return 1 + sum(_least_instances(properties.get(name), depth + 1) for name in required
-                       if isinstance(name, str))
-    return 1

@@ -36,7 +36,7 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
         record_message_usage(store, model=message["model"], usage=message["usage"], at=call.received_at,
                              api_key=call.api_key, workspace_id=call.headers.get("anthropic-workspace-id"))
         if call.body.get("stream"):
-            return StreamReply(engine.message_events(message, ctx), pacing=pacing)
+            return StreamReply(engine.message_events(message), pacing=pacing)
         return JsonReply(message)
 
     def count_tokens(call: Call) -> Reply:

@@ -34,7 +34,7 @@ def validate_message(message: dict[str, Any]) -> None:
 def accumulate(message: dict[str, Any], beta: bool = False) -> dict[str, Any]:
     snapshot = None
     buffers: dict[int, bytes] = {}
-    for name, event in message_events(message, None):
+    for name, event in message_events(message):
         assert event["type"] == name
         if name == "ping":
             continue

@@ -314,10 +314,10 @@ def test_service_tier_and_inference_geo() -> None:
 def test_stream_grammar() -> None:
     message = ask("What's the weather in Paris?", tools=[WEATHER], max_tokens=3000,
                   thinking={"type": "enabled", "budget_tokens": 1024})
-    names = [name for name, _ in message_events(message, ctx())]
+    names = [name for name, _ in message_events(message)]
     assert names[0] == "message_start" and names[-2:] == ["message_delta", "message_stop"]
     assert names[1:3] == ["content_block_start", "ping"]
-    events = message_events(message, ctx())
+    events = message_events(message)
     start = events[0][1]["message"]
     assert start["content"] == [] and start["stop_reason"] is None and start["usage"]["output_tokens"] == 1
     thinking = [e for _, e in events if e["type"] == "content_block_delta" and e["index"] == 0]

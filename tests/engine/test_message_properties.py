@@ -116,7 +116,7 @@ def test_a_repeated_request_reads_what_it_wrote(request: dict, seed: int) -> Non
 @given(message_requests(), st.integers(0, 2**32))
 def test_stream_grammar_holds(request: dict, seed: int) -> None:
     message = create_message(request, ctx(seed))
-    events = message_events(message, ctx(seed))
+    events = message_events(message)
     names = [name for name, _ in events]
     assert names[0] == "message_start" and names[-2:] == ["message_delta", "message_stop"]
     assert names.count("ping") == 1
