@@ -10,7 +10,8 @@ API_KEY = "sk-ant-bench-0000"
 VERSION = "2023-06-01"
 HEADERS = {"content-type": "application/json", "x-api-key": API_KEY, "anthropic-version": VERSION}
 
-# About 300 bytes: a plain single-turn Messages call, as an SDK sends it.
+# About 270 bytes: a plain single-turn Messages call, as an SDK sends it. No `temperature`: valid under
+# both API versions, so Prism and Steady serving our spec (which carries no version overlay) accept it.
 MESSAGE = {
     "model": "claude-haiku-4-5",
     "max_tokens": 256,
@@ -19,7 +20,6 @@ MESSAGE = {
         "content": "Hello! In two or three sentences, why does a fast and faithful mock server help "
                    "when testing an HTTP client library against the Messages API?",
     }],
-    "temperature": 0.7,
     "metadata": {"user_id": "bench-user-0001"},
 }
 
