@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .support_b import ServerProcess, assert_invalid_request, post_raw, while_bystander_waits
+from .servers import ServerProcess
+from .support import assert_invalid_request, post, while_misbehaving
 
 MESSAGE_PREFIX = b'{"model":"claude-sonnet-4-6","max_tokens":16,"messages":[{"role":"user","content":"'
 MESSAGE_SUFFIX = b'"}]}'
@@ -12,13 +13,12 @@ MESSAGE_SUFFIX = b'"}]}'
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess().start()
-    yield process
-    process.stop()
+    with ServerProcess() as process:
+        yield process
 
 
 def send(server, body: bytes):
-    return while_bystander_waits(server.base_url, lambda: post_raw(server.base_url, "/v1/messages", body))
+    return while_misbehaving(server, lambda: post(server, "/v1/messages", body))
 
 
 def test_lone_surrogate_escape_is_named(server):
@@ -49,7 +49,7 @@ def test_objects_nested_past_what_the_server_writes_back_are_named(server):
 
 def test_nesting_within_the_limit_still_reaches_validation(server):
     body = b'{"metadata":' + b'{"a":' * 200 + b"1" + b"}" * 200 + b"}"
-    message = assert_invalid_request(post_raw(server.base_url, "/v1/messages", body))
+    message = assert_invalid_request(post(server, "/v1/messages", body))
     assert "levels deep" not in message
 
 
@@ -57,5 +57,5 @@ def test_long_integers_beside_nan_are_read_as_orjson_reads_them(server):
     """NaN sends the body to the stdlib parser; its integers beyond 64 bits must still be writable."""
     body = (b'{"model":"claude-sonnet-4-6","max_tokens":16,"messages":[{"role":"user","content":"hi"}],'
             b'"tools":[{"name":"t","input_schema":{"type":"object","x":[NaN,' + b"1" * 4000 + b"]}}]}")
-    response = post_raw(server.base_url, "/v1/messages", body)
+    response = post(server, "/v1/messages", body)
     assert response.status_code == 200, response.text

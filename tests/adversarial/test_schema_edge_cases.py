@@ -9,9 +9,8 @@ import httpx
 import jsonschema_rs
 import pytest
 
-from ..helpers import headers
-from .support_b import (ServerProcess, assert_invalid_request, output_request, tool_request,
-                        while_bystander_waits)
+from .servers import ServerProcess
+from .support import assert_invalid_request, output_request, post, tool_request, while_misbehaving
 
 TREE = {"type": "object", "properties": {f"child_{i}": {"$ref": "#"} for i in range(5)}}
 REQUIRED_CYCLE = {"type": "object", "properties": {"next": {"$ref": "#"}}, "required": ["next"]}
@@ -30,16 +29,12 @@ def one_field(field: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess().start()
-    yield process
-    process.stop()
+    with ServerProcess() as process:
+        yield process
 
 
 def send(server, body: dict) -> httpx.Response:
-    raw = json.dumps(body).encode()  # the stdlib: orjson refuses to write the deepest schemas
-    return while_bystander_waits(server.base_url, lambda: httpx.post(
-        f"{server.base_url}/v1/messages", content=raw, timeout=60,
-        headers={**headers(), "content-type": "application/json"}))
+    return while_misbehaving(server, lambda: post(server, "/v1/messages", body))
 
 
 def generated(response: httpx.Response, structured: bool):
