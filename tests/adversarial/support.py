@@ -220,3 +220,9 @@ def while_misbehaving(server: Server, misbehave: Callable[[], Any], settle: floa
         time.sleep(settle)
         assert_second_client_answered(server)
     return hostile.result()
+
+
+def hostile_post(server: Server, path: str, body: Any, **options: Any) -> httpx.Response:
+    """`post` as the misbehaving client: while it is in flight a second client must be answered
+    within SECOND_CLIENT_SECONDS."""
+    return while_misbehaving(server, lambda: post(server, path, body, **options))

@@ -11,7 +11,7 @@ import pytest
 
 from ..helpers import MESSAGE_BODY, headers
 from .servers import ServerProcess, ServerThread
-from .support import Server, assert_invalid_request, post, while_misbehaving
+from .support import Server, assert_invalid_request, hostile_post, post
 
 WHOLE_FLOAT_BODY = json.dumps({**MESSAGE_BODY, "max_tokens": 32.0}).encode()  # keeps the `32.0` literal
 
@@ -39,7 +39,7 @@ def test_max_tokens_32_point_0_is_read_as_32_in_batches_and_messages(server):
     assert "32.0" in WHOLE_FLOAT_BODY.decode()
     direct = post(server, "/v1/messages", WHOLE_FLOAT_BODY)
     assert direct.status_code == 200, direct.text
-    created = while_misbehaving(server, lambda: post(server, "/v1/messages/batches", batch_of(WHOLE_FLOAT_BODY)))
+    created = hostile_post(server, "/v1/messages/batches", batch_of(WHOLE_FLOAT_BODY))
     assert created.status_code == 200, created.text
     (result,) = assert_reads_succeed(server, created.json()["id"])
     assert result["type"] == "succeeded"
@@ -49,7 +49,7 @@ def test_max_tokens_32_point_0_is_read_as_32_in_batches_and_messages(server):
 def test_max_tokens_above_the_model_limit_is_refused_as_on_messages(server):
     params = json.dumps({**MESSAGE_BODY, "max_tokens": 1_000_000}).encode()
     on_messages = assert_invalid_request(post(server, "/v1/messages", params), "max_tokens")
-    response = while_misbehaving(server, lambda: post(server, "/v1/messages/batches", batch_of(params)))
+    response = hostile_post(server, "/v1/messages/batches", batch_of(params))
     assert assert_invalid_request(response) == f"requests.0.params.{on_messages}"
 
 

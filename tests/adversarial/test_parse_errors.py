@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .servers import ServerProcess
-from .support import assert_invalid_request, post, while_misbehaving
+from .support import assert_invalid_request, hostile_post, post
 
 MESSAGE_PREFIX = b'{"model":"claude-sonnet-4-6","max_tokens":16,"messages":[{"role":"user","content":"'
 MESSAGE_SUFFIX = b'"}]}'
@@ -17,34 +17,30 @@ def server():
         yield process
 
 
-def send(server, body: bytes):
-    return while_misbehaving(server, lambda: post(server, "/v1/messages", body))
-
-
 def test_lone_surrogate_escape_is_named(server):
-    response = send(server, MESSAGE_PREFIX + b"\\ud800" + MESSAGE_SUFFIX)
+    response = hostile_post(server, "/v1/messages", MESSAGE_PREFIX + b"\\ud800" + MESSAGE_SUFFIX)
     assert_invalid_request(response, "not valid JSON", "surrogate")
 
 
 def test_raw_surrogate_bytes_are_named_as_invalid_utf8(server):
-    response = send(server, MESSAGE_PREFIX + b"\xed\xa0\x80" + MESSAGE_SUFFIX)
+    response = hostile_post(server, "/v1/messages", MESSAGE_PREFIX + b"\xed\xa0\x80" + MESSAGE_SUFFIX)
     assert_invalid_request(response, "not valid UTF-8", "0xed")
 
 
 def test_integer_of_more_than_4300_digits_is_named(server):
     body = b'{"model":"claude-sonnet-4-6","max_tokens":' + b"9" * 4301 + b',"messages":[]}'
-    assert_invalid_request(send(server, body), "more than 4300 digits")
+    assert_invalid_request(hostile_post(server, "/v1/messages", body), "more than 4300 digits")
 
 
 @pytest.mark.parametrize("depth", [10_000, 100_000])
 def test_deep_nesting_is_named(server, depth):
     body = b"[" * depth + b"]" * depth
-    assert_invalid_request(send(server, body), "levels deep")
+    assert_invalid_request(hostile_post(server, "/v1/messages", body), "levels deep")
 
 
 def test_objects_nested_past_what_the_server_writes_back_are_named(server):
     body = b'{"a":' * 300 + b"1" + b"}" * 300  # parses, but deeper than a reply could be written
-    assert_invalid_request(send(server, body), "more than 254 levels deep")
+    assert_invalid_request(hostile_post(server, "/v1/messages", body), "more than 254 levels deep")
 
 
 def test_nesting_within_the_limit_still_reaches_validation(server):

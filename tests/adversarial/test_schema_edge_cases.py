@@ -10,7 +10,7 @@ import jsonschema_rs
 import pytest
 
 from .servers import ServerProcess
-from .support import assert_invalid_request, output_request, post, tool_request, while_misbehaving
+from .support import assert_invalid_request, hostile_post, output_request, tool_request
 
 TREE = {"type": "object", "properties": {f"child_{i}": {"$ref": "#"} for i in range(5)}}
 REQUIRED_CYCLE = {"type": "object", "properties": {"next": {"$ref": "#"}}, "required": ["next"]}
@@ -33,10 +33,6 @@ def server():
         yield process
 
 
-def send(server, body: dict) -> httpx.Response:
-    return while_misbehaving(server, lambda: post(server, "/v1/messages", body))
-
-
 def generated(response: httpx.Response, structured: bool):
     assert response.status_code == 200, response.text
     message = response.json()
@@ -55,7 +51,7 @@ def generated(response: httpx.Response, structured: bool):
         "number-span-2e308", "self-ref"])
 def test_a_valid_value_when_one_exists(server, schema, structured):
     make = output_request if structured else tool_request
-    value = generated(send(server, make(schema, max_tokens=8000)), structured)
+    value = generated(hostile_post(server, "/v1/messages", make(schema, max_tokens=8000)), structured)
     assert jsonschema_rs.validator_for(schema).is_valid(value), value
 
 
@@ -68,10 +64,10 @@ def test_a_valid_value_when_one_exists(server, schema, structured):
 ], ids=["required-ref-cycle", "empty-integer-range", "empty-number-range", "malformed-keyword"])
 def test_a_400_naming_the_schema_problem_otherwise(server, schema, named, structured):
     make = output_request if structured else tool_request
-    message = assert_invalid_request(send(server, make(schema)), named)
+    message = assert_invalid_request(hostile_post(server, "/v1/messages", make(schema)), named)
     assert message.startswith("output_config.format.schema: " if structured else "tools: input_schema of tool")
 
 
 def test_400_nested_all_of_is_refused_by_its_depth(server):
     """400 levels of allOf nest the body 800 deep: past what the server can write back, so named as such."""
-    assert_invalid_request(send(server, tool_request(nested_all_of(400))), "levels deep")
+    assert_invalid_request(hostile_post(server, "/v1/messages", tool_request(nested_all_of(400))), "levels deep")
