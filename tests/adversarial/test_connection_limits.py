@@ -16,7 +16,7 @@ from .support import (assert_envelope, assert_second_client_answered, connect, i
 TIMEOUT = 1.0  # short timeouts keep these tests bounded; the defaults are 10 s and 30 s
 HUGE_HEADER = 200 * 1024 * 1024
 RSS_GROWTH_MB = 64  # the 200 MB header must never be buffered
-JSON = {"content-type": "application/json"}
+JSON_HEADERS = headers(LEGACY, content_type="application/json")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_headers_at_the_limit_are_still_served(server):
 def test_a_large_body_sent_with_the_headers_is_not_counted_as_headers(server):
     body = b'{"model":"claude-sonnet-4-6","max_tokens":8,"messages":[{"role":"user","content":"' + b"a" * 900_000
     body += b'"}]}'
-    response = send_raw(server, request_bytes("POST", "/v1/messages", headers(LEGACY, **JSON), body), timeout=10)
+    response = send_raw(server, request_bytes("POST", "/v1/messages", JSON_HEADERS, body), timeout=10)
     assert response.status_code == 200, response.body[:300]
 
 
@@ -116,7 +116,7 @@ def test_a_connection_that_sends_nothing_is_closed(server):
 
 
 def test_a_stalled_body_closes_the_connection(server):
-    head = request_bytes("POST", "/v1/messages", headers(LEGACY, **JSON), declared_length=1000)
+    head = request_bytes("POST", "/v1/messages", JSON_HEADERS, declared_length=1000)
     with connect(server) as sock:
         sock.sendall(head + b'{"model":')
         with in_background(lambda: read_until_closed(sock, timeout=10)) as reading:
@@ -127,7 +127,7 @@ def test_a_stalled_body_closes_the_connection(server):
 def test_a_slow_but_flowing_body_is_served(server):
     body = b'{"model":"claude-sonnet-4-6","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}'
     with connect(server) as sock:
-        sock.sendall(request_bytes("POST", "/v1/messages", headers(LEGACY, **JSON), body)[:-len(body)])
+        sock.sendall(request_bytes("POST", "/v1/messages", JSON_HEADERS, body)[:-len(body)])
         for piece in (body[:30], body[30:60], body[60:]):
             time.sleep(TIMEOUT / 4)
             sock.sendall(piece)
