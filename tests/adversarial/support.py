@@ -1,27 +1,35 @@
-"""Shared by part A's adversarial tests: a real server in its own process (part B's ServerProcess,
-so its RSS can be read from /proc), raw bytes over a socket, the error-envelope check, and
-"another client is still served"."""
+"""What the adversarial tests share: raw HTTP over a real socket, the error-envelope check, and "a
+second client is still answered within 1 s while another one misbehaves". Each takes a server as
+started by `servers.py` (anything with `.port` and `.base_url`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Protocol
 
-from . import support_b
+import httpx
 
-KEY = "sk-ant-api03-adversarial"
-VERSION = "2023-06-01"
-MODEL = "claude-sonnet-4-6"
-ASK = {"model": MODEL, "max_tokens": 16, "messages": [{"role": "user", "content": "Hello there"}]}
-MEANWHILE_SECONDS = 1.0  # the issue's bound for a normal client while another one misbehaves
+from ..helpers import CURRENT, LEGACY, MESSAGE_BODY, headers
+
+SECOND_CLIENT_SECONDS = 1.0  # the issue's bound: a normal client is answered this fast while another misbehaves
+MISBEHAVIOUR_SECONDS = 120.0  # how long a hostile request may take before the test calls it hung
 
 
-ServerProcess = support_b.ServerProcess  # `mockserver serve ARGS` in its own process; .start(), .rss_mb()
+class Server(Protocol):
+    """What both server kinds (in-process and separate process) expose."""
 
+    port: int
+
+    @property
+    def base_url(self) -> str: ...
+
+
+# -- raw HTTP --------------------------------------------------------------------------------------
 
 @dataclass
 class RawResponse:
@@ -31,33 +39,48 @@ class RawResponse:
     raw_head: bytes = field(repr=False, default=b"")
 
     @property
-    def status_code(self) -> int:  # httpx's name, so one assert helper takes either
+    def status_code(self) -> int:  # httpx's names, so one assert helper takes either
         return self.status
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
 
     def json(self) -> Any:
         return json.loads(self.body)
 
 
-def request_bytes(method: str, path: str, port: int, headers: dict[str, str] | None = None,
-                  body: bytes = b"", host: str | None = None) -> bytes:
-    """An HTTP/1.1 request exactly as given (`headers` may carry any bytes as latin-1 text)."""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host if host is not None else f'127.0.0.1:{port}'}"]
-    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-    lines += [f"Content-Length: {len(body)}", "Connection: close"]
-    return "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body
+def request_bytes(method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"", *,
+                  host: str = "127.0.0.1", declared_length: int | None = None, keep_alive: bool = False) -> bytes:
+    """An HTTP/1.1 request exactly as given (`headers` may carry any bytes as latin-1 text).
+    `declared_length` announces a Content-Length other than the body's, for bodies that never arrive."""
+    lines = [f"{method} {path} HTTP/1.1", f"host: {host}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
+    if body or declared_length is not None or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"content-length: {len(body) if declared_length is None else declared_length}")
+    if not keep_alive:
+        lines.append("connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def send_raw(port: int, data: bytes, timeout: float = 30.0) -> RawResponse:
-    """Send bytes on a fresh connection and read the response until the server closes it."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
-        connection.sendall(data)
-        chunks = []
-        while True:
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
+def connect(server: Server) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=10)
+
+
+def read_until_closed(sock: socket.socket, timeout: float) -> bytes:
+    """Everything the server sends until it closes (a reset after its answer counts as closed)."""
+    sock.settimeout(timeout)
+    chunks = []
+    with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+        while chunk := sock.recv(65536):
             chunks.append(chunk)
-    return parse_response(b"".join(chunks))
+    return b"".join(chunks)
+
+
+def send_raw(server: Server, data: bytes, timeout: float = 30.0) -> RawResponse:
+    """Send bytes on a fresh connection and read the response until the server closes it."""
+    with connect(server) as sock:
+        sock.sendall(data)
+        return parse_response(read_until_closed(sock, timeout))
 
 
 def parse_response(data: bytes) -> RawResponse:
@@ -88,45 +111,118 @@ def _unchunk(data: bytes) -> bytes:
     return b"".join(out)
 
 
-def assert_envelope(response: RawResponse, status: int, error_type: str, says: str | None = None) -> dict:
-    """The API's error envelope, with a request id in the body matching the `request-id` header."""
-    assert response.status == status, (response.status, response.body[:500])
+# -- requests through httpx --------------------------------------------------------------------------
+
+def post(server: Server, path: str, body: Any, *, version: str = CURRENT, timeout: float = 60.0,
+         **extra_headers: str) -> httpx.Response:
+    """POST with a valid key; bytes go as they are, anything else as JSON written by the stdlib
+    (orjson refuses to write the deepest schemas)."""
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.post(f"{server.base_url}{path}", content=content, timeout=timeout,
+                      headers=headers(version, content_type="application/json", **extra_headers))
+
+
+def tool_request(schema: Any, **extra: Any) -> dict[str, Any]:
+    """A Messages request that forces a call of one tool with `schema` as its input_schema."""
+    return {**MESSAGE_BODY, "tools": [{"name": "get_weather", "input_schema": schema}],
+            "tool_choice": {"type": "any"}, **extra}
+
+
+def output_request(schema: Any, **extra: Any) -> dict[str, Any]:
+    """A Messages request whose structured output follows `schema`."""
+    return {**MESSAGE_BODY, "output_config": {"format": {"type": "json_schema", "schema": schema}}, **extra}
+
+
+# -- the error envelope ------------------------------------------------------------------------------
+
+def assert_envelope(response: RawResponse | httpx.Response, status: int, error_type: str, *says: str,
+                    message: str | None = None) -> dict[str, Any]:
+    """The status and the API's error envelope, with a request id in the body matching the
+    `request-id` header; the message contains each of `says`, or is exactly `message`."""
+    assert response.status_code == status, (response.status_code, response.text[:500])
     body = response.json()
     assert body["type"] == "error" and body["error"]["type"] == error_type, body
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    text = body["error"]["message"]
+    assert isinstance(text, str) and text, body
     request_id = response.headers.get("request-id", "")
     assert request_id.startswith("req_") and body["request_id"] == request_id, (response.headers, body)
-    if says is not None:
-        assert says in body["error"]["message"], body["error"]["message"]
+    for words in says:
+        assert words in text, text
+    if message is not None:
+        assert text == message, text
     return body
 
 
-def normal_request(port: int) -> RawResponse:
-    body = json.dumps(ASK).encode()
-    headers = {"x-api-key": KEY, "anthropic-version": VERSION, "content-type": "application/json"}
-    return send_raw(port, request_bytes("POST", "/v1/messages", port, headers, body), timeout=MEANWHILE_SECONDS * 5)
+def assert_invalid_request(response: RawResponse | httpx.Response, *says: str) -> str:
+    """The commonest envelope, a 400 invalid_request_error; returns its message."""
+    return assert_envelope(response, 400, "invalid_request_error", *says)["error"]["message"]
 
 
-def while_misbehaving(port: int, bad: Callable[[], Any], settle: float = 0.05) -> Any:
-    """Run `bad` (the hostile request) in a thread; meanwhile a normal client must be answered within
-    MEANWHILE_SECONDS. Returns what `bad` returned (re-raising what it raised)."""
-    outcome: dict[str, Any] = {}
+# -- a second client while another one misbehaves -----------------------------------------------------
 
-    def run() -> None:
-        try:
-            outcome["value"] = bad()
-        except BaseException as error:  # handed to the test below
-            outcome["error"] = error
+def ordinary_message(server: Server, timeout: float = 30.0, **extra_headers: str) -> RawResponse:
+    """An ordinary Messages request on a fresh connection (plus any `extra_headers`, `_` read as `-`)."""
+    sent = headers(LEGACY, content_type="application/json", **extra_headers)
+    return send_raw(server, request_bytes("POST", "/v1/messages", sent, json.dumps(MESSAGE_BODY).encode()), timeout)
 
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    time.sleep(settle)
+
+def assert_second_client_answered(server: Server) -> float:
+    """An ordinary request succeeds within SECOND_CLIENT_SECONDS; returns how long it took."""
     started = time.monotonic()
-    normal = normal_request(port)
-    elapsed = time.monotonic() - started
-    assert normal.status == 200, normal.body[:300]
-    assert elapsed < MEANWHILE_SECONDS, f"a normal request took {elapsed:.2f} s while another client misbehaved"
-    worker.join(timeout=120)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+    response = ordinary_message(server, timeout=SECOND_CLIENT_SECONDS * 5)
+    took = time.monotonic() - started
+    assert response.status == 200, response.body[:300]
+    assert took < SECOND_CLIENT_SECONDS, f"a normal request took {took:.2f} s while another client misbehaved"
+    return took
+
+
+class Background:
+    """An action running on another thread, and what it returned or raised."""
+
+    def __init__(self, action: Callable[[], Any]) -> None:
+        self._outcome: dict[str, Any] = {}
+        self._thread = threading.Thread(target=self._run, args=(action,), daemon=True)
+        self._thread.start()
+
+    def _run(self, action: Callable[[], Any]) -> None:
+        try:
+            self._outcome["value"] = action()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test by result()
+            self._outcome["error"] = error
+
+    def finish(self) -> None:
+        self._thread.join(MISBEHAVIOUR_SECONDS)
+
+    def result(self) -> Any:
+        """What the action returned (re-raising what it raised), once it has finished."""
+        self.finish()
+        assert not self._thread.is_alive(), f"the misbehaving client did not finish within {MISBEHAVIOUR_SECONDS:g} s"
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        return self._outcome["value"]
+
+
+@contextlib.contextmanager
+def in_background(action: Callable[[], Any]) -> Iterator[Background]:
+    """Run `action` on another thread during the block, which may check a second client meanwhile."""
+    background = Background(action)
+    try:
+        yield background
+    finally:
+        background.finish()
+
+
+def while_misbehaving(server: Server, misbehave: Callable[[], Any], settle: float = 0.05) -> Any:
+    """Run `misbehave` (the hostile client) on another thread; after `settle` seconds, so it has reached
+    the server, a second client must be answered within SECOND_CLIENT_SECONDS. Returns what
+    `misbehave` returned, re-raising what it raised."""
+    with in_background(misbehave) as hostile:
+        time.sleep(settle)
+        assert_second_client_answered(server)
+    return hostile.result()
+
+
+def hostile_post(server: Server, path: str, body: Any, **options: Any) -> httpx.Response:
+    """`post` as the misbehaving client: while it is in flight a second client must be answered
+    within SECOND_CLIENT_SECONDS."""
+    return while_misbehaving(server, lambda: post(server, path, body, **options))

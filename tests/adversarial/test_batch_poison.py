@@ -9,65 +9,54 @@ import httpx
 import orjson
 import pytest
 
-from mockserver.config import Config
-from mockserver.server import MockServer
-
 from ..helpers import MESSAGE_BODY, headers
-from .support_b import ServerProcess, assert_invalid_request, while_bystander_waits
+from .servers import ServerProcess, ServerThread
+from .support import Server, assert_invalid_request, hostile_post, post
 
 WHOLE_FLOAT_BODY = json.dumps({**MESSAGE_BODY, "max_tokens": 32.0}).encode()  # keeps the `32.0` literal
 
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess().start()
-    yield process
-    process.stop()
+    with ServerProcess() as process:
+        yield process
 
 
 def batch_of(params_json: bytes) -> bytes:
     return b'{"requests":[{"custom_id":"poison","params":' + params_json + b"}]}"
 
 
-def post(base_url: str, path: str, raw: bytes) -> httpx.Response:
-    return httpx.post(f"{base_url}{path}", content=raw, timeout=30,
-                      headers={**headers(), "content-type": "application/json"})
-
-
-def assert_reads_succeed(base_url: str, batch_id: str) -> list[dict]:
+def assert_reads_succeed(server: Server, batch_id: str) -> list[dict]:
     for path in (f"/v1/messages/batches/{batch_id}", "/v1/messages/batches"):
-        response = httpx.get(f"{base_url}{path}", headers=headers(), timeout=30)
+        response = httpx.get(f"{server.base_url}{path}", headers=headers(), timeout=30)
         assert response.status_code == 200, response.text
-    results = httpx.get(f"{base_url}/v1/messages/batches/{batch_id}/results", headers=headers(), timeout=30)
+    results = httpx.get(f"{server.base_url}/v1/messages/batches/{batch_id}/results", headers=headers(), timeout=30)
     assert results.status_code == 200, results.text
     return [orjson.loads(line)["result"] for line in results.text.splitlines()]
 
 
 def test_max_tokens_32_point_0_is_read_as_32_in_batches_and_messages(server):
     assert "32.0" in WHOLE_FLOAT_BODY.decode()
-    direct = post(server.base_url, "/v1/messages", WHOLE_FLOAT_BODY)
+    direct = post(server, "/v1/messages", WHOLE_FLOAT_BODY)
     assert direct.status_code == 200, direct.text
-    created = while_bystander_waits(server.base_url,
-                                    lambda: post(server.base_url, "/v1/messages/batches", batch_of(WHOLE_FLOAT_BODY)))
+    created = hostile_post(server, "/v1/messages/batches", batch_of(WHOLE_FLOAT_BODY))
     assert created.status_code == 200, created.text
-    (result,) = assert_reads_succeed(server.base_url, created.json()["id"])
+    (result,) = assert_reads_succeed(server, created.json()["id"])
     assert result["type"] == "succeeded"
     assert result["message"]["content"] and result["message"]["usage"]["output_tokens"] <= 32
 
 
 def test_max_tokens_above_the_model_limit_is_refused_as_on_messages(server):
     params = json.dumps({**MESSAGE_BODY, "max_tokens": 1_000_000}).encode()
-    on_messages = assert_invalid_request(post(server.base_url, "/v1/messages", params), "max_tokens")
-    response = while_bystander_waits(server.base_url,
-                                     lambda: post(server.base_url, "/v1/messages/batches", batch_of(params)))
+    on_messages = assert_invalid_request(post(server, "/v1/messages", params), "max_tokens")
+    response = hostile_post(server, "/v1/messages/batches", batch_of(params))
     assert assert_invalid_request(response) == f"requests.0.params.{on_messages}"
 
 
 def test_a_fractional_max_tokens_is_refused_in_both_places(server):
     params = json.dumps({**MESSAGE_BODY, "max_tokens": 32.5}).encode()
-    assert_invalid_request(post(server.base_url, "/v1/messages", params), "max_tokens")
-    assert_invalid_request(post(server.base_url, "/v1/messages/batches", batch_of(params)),
-                           "requests.0.params.max_tokens")
+    assert_invalid_request(post(server, "/v1/messages", params), "max_tokens")
+    assert_invalid_request(post(server, "/v1/messages/batches", batch_of(params)), "requests.0.params.max_tokens")
 
 
 def test_a_request_that_breaks_the_engine_errors_alone_and_reads_still_work(monkeypatch):
@@ -84,10 +73,10 @@ def test_a_request_that_breaks_the_engine_errors_alone_and_reads_still_work(monk
     poison = json.dumps({**MESSAGE_BODY, "metadata": {"user_id": "poison"}}).encode()
     raw = (b'{"requests":[{"custom_id":"ok","params":' + json.dumps(MESSAGE_BODY).encode() + b'},'
            b'{"custom_id":"poison","params":' + poison + b"}]}")
-    with MockServer(Config(batch_seconds=0)) as server:
-        created = post(server.base_url, "/v1/messages/batches", raw)
+    with ServerThread() as server:
+        created = post(server, "/v1/messages/batches", raw)
         assert created.status_code == 200, created.text
-        ok, broken = assert_reads_succeed(server.base_url, created.json()["id"])
+        ok, broken = assert_reads_succeed(server, created.json()["id"])
     assert ok["type"] == "succeeded"
     assert broken["type"] == "errored"
     assert broken["error"]["error"]["type"] == "api_error"

@@ -3,29 +3,25 @@ are closed by the header and body timeouts, while other clients keep being answe
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import subprocess
-import sys
 import time
-from types import SimpleNamespace
 
-import httpx
 import pytest
 
-from mockserver.testing import free_port
-
-from .support_c import (answered_quickly, api_headers, assert_envelope, connect, in_background, parse_response,
-                        read_until_closed, request_bytes, rss_bytes, running)
+from ..helpers import LEGACY, headers
+from .servers import ServerProcess, ServerThread
+from .support import (assert_envelope, assert_second_client_answered, connect, in_background, parse_response,
+                      read_until_closed, request_bytes, send_raw)
 
 TIMEOUT = 1.0  # short timeouts keep these tests bounded; the defaults are 10 s and 30 s
 HUGE_HEADER = 200 * 1024 * 1024
-RSS_GROWTH_BOUND = 64 * 1024 * 1024  # the 200 MB header must never be buffered
+RSS_GROWTH_MB = 64  # the 200 MB header must never be buffered
+JSON_HEADERS = headers(LEGACY, content_type="application/json")
 
 
 @pytest.fixture(scope="module")
 def server():
-    with running(header_timeout=TIMEOUT, body_timeout=TIMEOUT) as server:
+    with ServerThread(header_timeout=TIMEOUT, body_timeout=TIMEOUT) as server:
         yield server
 
 
@@ -44,9 +40,7 @@ def _send_huge_header(sock: socket.socket) -> int:
 
 
 def raw_get(server, extra: dict[str, str]):
-    with connect(server) as sock:
-        sock.sendall(request_bytes("GET", "/v1/models", api_headers(**extra)))
-        return parse_response(read_until_closed(sock, timeout=10))
+    return send_raw(server, request_bytes("GET", "/v1/models", headers(LEGACY, **extra)), timeout=10)
 
 
 def _one_response(sock: socket.socket):
@@ -61,26 +55,16 @@ def _one_response(sock: socket.socket):
     return response
 
 
-def _wait_for(port: int, process: subprocess.Popen) -> SimpleNamespace:
-    deadline = time.monotonic() + 60
-    while process.poll() is None and time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(f"http://127.0.0.1:{port}/_mock/health", timeout=2).raise_for_status()
-            return SimpleNamespace(port=port)
-        time.sleep(0.1)
-    pytest.fail("the server did not start")
-
-
 def test_a_200_mb_header_gets_431_quickly_without_buffering_it(server):
-    before = rss_bytes()
-    with connect(server) as sock, in_background(lambda: _send_huge_header(sock)) as sent:
-        answered_quickly(server)
+    before = server.rss_mb()
+    with connect(server) as sock, in_background(lambda: _send_huge_header(sock)) as sending:
+        assert_second_client_answered(server)
         response = parse_response(read_until_closed(sock, timeout=10))
-    assert sent and sent[0] < HUGE_HEADER, "the server read the whole 200 MB header"
-    assert_envelope(response, 431, "Request header fields too large: the request line and headers must be at most "
-                                   "65536 bytes.")
+    assert sending.result() < HUGE_HEADER, "the server read the whole 200 MB header"
+    assert_envelope(response, 431, "invalid_request_error", message="Request header fields too large: the request "
+                                                                     "line and headers must be at most 65536 bytes.")
     assert response.headers["connection"] == "close"
-    assert rss_bytes() - before < RSS_GROWTH_BOUND
+    assert server.rss_mb() - before < RSS_GROWTH_MB
 
 
 def test_headers_at_the_limit_are_still_served(server):
@@ -92,17 +76,16 @@ def test_headers_at_the_limit_are_still_served(server):
 def test_a_large_body_sent_with_the_headers_is_not_counted_as_headers(server):
     body = b'{"model":"claude-sonnet-4-6","max_tokens":8,"messages":[{"role":"user","content":"' + b"a" * 900_000
     body += b'"}]}'
-    with connect(server) as sock:
-        sock.sendall(request_bytes("POST", "/v1/messages", api_headers(**{"content-type": "application/json"}), body))
-        response = parse_response(read_until_closed(sock, timeout=10))
+    response = send_raw(server, request_bytes("POST", "/v1/messages", JSON_HEADERS, body), timeout=10)
     assert response.status_code == 200, response.body[:300]
 
 
 def test_the_header_limit_is_an_option():
-    with running(max_header_bytes=2048) as small:
+    with ServerThread(max_header_bytes=2048) as small:
         response = raw_get(small, {"x-padding": "a" * 4096})
-        assert_envelope(response, 431, "Request header fields too large: the request line and headers must be at "
-                                       "most 2048 bytes.")
+        assert_envelope(response, 431, "invalid_request_error", message="Request header fields too large: the "
+                                                                         "request line and headers must be at most "
+                                                                         "2048 bytes.")
         assert raw_get(small, {"x-padding": "a" * 512}).status_code == 200
 
 
@@ -110,42 +93,41 @@ def test_slow_headers_get_408_and_the_connection_closes(server):
     with connect(server) as sock:
         started = time.monotonic()
         sock.sendall(b"GET /v1/models HTTP/1.1\r\nhost: 127.0.0.1\r\n")
-        with in_background(lambda: read_until_closed(sock, timeout=10)) as got:
+        with in_background(lambda: read_until_closed(sock, timeout=10)) as reading:
             for _ in range(3):  # one header byte now and then, as slowloris does
                 time.sleep(TIMEOUT / 4)
                 try:
                     sock.sendall(b"x")
                 except OSError:
                     break
-            answered_quickly(server)
+            assert_second_client_answered(server)
+            response = parse_response(reading.result())
         closed_after = time.monotonic() - started
-    response = parse_response(got[0])
-    assert_envelope(response, 408, f"Request timeout: the request headers did not arrive within {TIMEOUT:g} s.")
+    assert_envelope(response, 408, "invalid_request_error",
+                    message=f"Request timeout: the request headers did not arrive within {TIMEOUT:g} s.")
     assert closed_after < 10
 
 
 def test_a_connection_that_sends_nothing_is_closed(server):
     with connect(server) as sock:
-        with in_background(lambda: read_until_closed(sock, timeout=10)) as got:
-            answered_quickly(server)
-    assert got == [b""]  # closed without an answer: there was no request to answer
+        with in_background(lambda: read_until_closed(sock, timeout=10)) as reading:
+            assert_second_client_answered(server)
+        assert reading.result() == b""  # closed without an answer: there was no request to answer
 
 
 def test_a_stalled_body_closes_the_connection(server):
-    head = request_bytes("POST", "/v1/messages", api_headers(**{"content-type": "application/json"}))
-    head = head.replace(b"content-length: 0", b"content-length: 1000")
+    head = request_bytes("POST", "/v1/messages", JSON_HEADERS, declared_length=1000)
     with connect(server) as sock:
         sock.sendall(head + b'{"model":')
-        with in_background(lambda: read_until_closed(sock, timeout=10)) as got:
-            answered_quickly(server)
-    assert got == [b""]  # the handler saw a disconnect; nothing is sent on a closed connection
+        with in_background(lambda: read_until_closed(sock, timeout=10)) as reading:
+            assert_second_client_answered(server)
+        assert reading.result() == b""  # the handler saw a disconnect; nothing is sent on a closed connection
 
 
 def test_a_slow_but_flowing_body_is_served(server):
     body = b'{"model":"claude-sonnet-4-6","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}'
     with connect(server) as sock:
-        sock.sendall(request_bytes("POST", "/v1/messages", api_headers(**{"content-type": "application/json"}),
-                                   body)[:-len(body)])
+        sock.sendall(request_bytes("POST", "/v1/messages", JSON_HEADERS, body)[:-len(body)])
         for piece in (body[:30], body[30:60], body[60:]):
             time.sleep(TIMEOUT / 4)
             sock.sendall(piece)
@@ -154,7 +136,7 @@ def test_a_slow_but_flowing_body_is_served(server):
 
 
 def test_keep_alive_connections_are_not_cut_by_the_header_timeout(server):
-    request = request_bytes("GET", "/v1/models", {"x-api-key": "sk-ant-api03-k", "anthropic-version": "2023-06-01"})
+    request = request_bytes("GET", "/v1/models", headers(LEGACY), keep_alive=True)
     with connect(server) as sock:
         sock.sendall(request)
         assert _one_response(sock).status_code == 200
@@ -165,19 +147,12 @@ def test_keep_alive_connections_are_not_cut_by_the_header_timeout(server):
 
 def test_the_limits_are_serve_options():
     """The CLI path (uvloop, the protocol imported by name) with the three options set."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port),
-                                "--max-header-bytes", "1024", "--header-timeout", "0.5", "--body-timeout", "0.5"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        server = _wait_for(port, process)
+    with ServerProcess("--max-header-bytes", "1024", "--header-timeout", "0.5", "--body-timeout", "0.5") as server:
         too_large = raw_get(server, {"x-padding": "a" * 2048})
-        assert_envelope(too_large, 431, "Request header fields too large: the request line and headers must be at "
-                                        "most 1024 bytes.")
+        assert_envelope(too_large, 431, "invalid_request_error", message="Request header fields too large: the "
+                                                                          "request line and headers must be at most "
+                                                                          "1024 bytes.")
         with connect(server) as sock:
             sock.sendall(b"GET /v1/models HTTP/1.1\r\n")
-            assert_envelope(parse_response(read_until_closed(sock, timeout=10)), 408,
-                            "Request timeout: the request headers did not arrive within 0.5 s.")
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+            assert_envelope(parse_response(read_until_closed(sock, timeout=10)), 408, "invalid_request_error",
+                            message="Request timeout: the request headers did not arrive within 0.5 s.")

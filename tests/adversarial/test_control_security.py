@@ -12,9 +12,9 @@ import pytest
 from mockserver.cli import main
 from mockserver.config import Config
 
-from ..helpers import asgi_client, assert_api_error, headers
-from .support import (KEY, ServerProcess, assert_envelope, normal_request, request_bytes, send_raw,
-                      while_misbehaving)
+from ..helpers import KEY, LEGACY, asgi_client, assert_api_error, headers
+from .servers import ServerProcess, ServerThread
+from .support import assert_envelope, ordinary_message, request_bytes, send_raw, while_misbehaving
 
 TOKEN = "s3cret-token"
 BILLION_LAUGHS = (
@@ -32,22 +32,20 @@ BILLION_LAUGHS = (
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess().start()
-    yield process
-    process.stop()
+    with ServerProcess() as process:
+        yield process
 
 
 @pytest.fixture(scope="module")
 def token_server():
-    process = ServerProcess("--control-token", TOKEN).start()
-    yield process
-    process.stop()
+    with ServerProcess("--control-token", TOKEN) as process:
+        yield process
 
 
 def control(server, method, path, body=b"", host=None, **headers):
-    data = request_bytes(method, path, server.port, {k.replace("_", "-"): v for k, v in headers.items()},
-                         body, host=host)
-    return send_raw(server.port, data)
+    sent = {k.replace("_", "-"): v for k, v in headers.items()}
+    data = request_bytes(method, path, sent, body, host=host or f"127.0.0.1:{server.port}")  # as browsers send it
+    return send_raw(server, data)
 
 
 def rules(server, document, content_type="application/json", **headers):
@@ -56,15 +54,14 @@ def rules(server, document, content_type="application/json", **headers):
 
 
 def reply_text(server):
-    response = normal_request(server.port)
-    return response.json()["content"][0]["text"]
+    return ordinary_message(server).json()["content"][0]["text"]
 
 
 # -- item 1: CSRF and DNS rebinding ---------------------------------------------------------------
 
 def test_the_issue_curl_from_a_foreign_page_is_refused_and_injects_nothing(server):
     pwned = b'{"respond":{"text":"pwned"}}'
-    refused = while_misbehaving(server.port, lambda: control(
+    refused = while_misbehaving(server, lambda: control(
         server, "POST", "/_mock/rules", pwned, host="evil.example", content_type="text/plain",
         origin="https://evil.example"))
     assert_envelope(refused, 403, "permission_error")
@@ -99,7 +96,7 @@ def test_loopback_names_and_the_page_served_by_the_mock_itself_are_accepted(serv
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost"):
         response = control(server, "GET", "/_mock/rules", host=host)
         assert response.status == 200 and response.headers["request-id"].startswith("req_"), host
-    assert send_raw(port, b"GET /_mock/rules HTTP/1.0\r\n\r\n").status == 200  # HTTP/1.0 sends no Host
+    assert send_raw(server, b"GET /_mock/rules HTTP/1.0\r\n\r\n").status == 200  # HTTP/1.0 sends no Host
     same_site = rules(server, {"id": "same-site", "respond": {"text": "from the inspector"}},
                       origin=f"http://127.0.0.1:{port}")
     assert same_site.status == 201, same_site.body
@@ -130,7 +127,7 @@ def test_unknown_control_routes_and_methods_answer_in_the_envelope(server):
 
 @pytest.mark.parametrize("token", ["Bearer tökén", "Bearer \xff\xfe", f"Bearer {TOKEN}é", "Bearer"])
 def test_a_non_ascii_or_malformed_bearer_token_is_a_401_in_the_envelope(token_server, token):
-    response = while_misbehaving(token_server.port, lambda: control(token_server, "GET", "/_mock/rules",
+    response = while_misbehaving(token_server, lambda: control(token_server, "GET", "/_mock/rules",
                                                                     authorization=token))
     assert_envelope(response, 401, "authentication_error")
 
@@ -144,12 +141,12 @@ def test_a_non_ascii_or_malformed_bearer_token_is_a_401_in_the_envelope(token_se
     ("- respond: {text: a}\n---\n- respond: {text: b}\n", "cannot parse the YAML"),
 ])
 def test_odd_yaml_is_a_400_in_the_envelope(server, document, says):
-    response = while_misbehaving(server.port, lambda: rules(server, document.encode(), "application/yaml"))
+    response = while_misbehaving(server, lambda: rules(server, document.encode(), "application/yaml"))
     assert_envelope(response, 400, "invalid_request_error", says)
 
 
 def test_a_yaml_date_is_a_400_naming_the_field_and_a_quoted_one_is_text(server):
-    response = while_misbehaving(server.port, lambda: rules(
+    response = while_misbehaving(server, lambda: rules(
         server, b"id: dated\npriority: 1\nrespond:\n  text: 2024-01-01\n", "application/yaml"))
     assert_envelope(response, 400, "invalid_request_error", "/respond/text: a YAML date is not a JSON value")
     quoted = rules(server, b"id: dated\npriority: 1\nrespond:\n  text: '2024-01-01'\n", "application/yaml")
@@ -170,7 +167,7 @@ def test_billion_laughs_is_refused_at_once_without_memory_or_echo(server):
     assert len(BILLION_LAUGHS.encode()) < 600
     before = server.rss_mb()
     started = time.monotonic()
-    response = while_misbehaving(server.port, lambda: rules(server, BILLION_LAUGHS.encode(), "application/yaml"))
+    response = while_misbehaving(server, lambda: rules(server, BILLION_LAUGHS.encode(), "application/yaml"))
     assert_envelope(response, 400, "invalid_request_error", "aliases")
     assert time.monotonic() - started < 10  # today: 40 s; the bound is generous for a loaded machine
     assert len(response.body) < 1000  # the body is never echoed, let alone its expansion
@@ -192,14 +189,14 @@ def test_ordinary_anchors_and_merge_keys_still_load(server):
 
 def test_a_huge_yaml_document_is_refused_without_holding_up_other_clients(server):
     document = b"respond:\n  body:\n" + b"  - 1\n" * 400_000  # 2.4 MB, under the body cap
-    response = while_misbehaving(server.port, lambda: rules(server, document, "application/yaml"), settle=0.2)
+    response = while_misbehaving(server, lambda: rules(server, document, "application/yaml"), settle=0.2)
     assert_envelope(response, 400, "invalid_request_error", "100000 values")
 
 
 def test_a_large_json_rule_is_parsed_without_holding_up_other_clients(server):
     rule = {"id": "big-body", "match": {"headers": {"x-which": "big"}},
             "respond": {"status": 200, "body": [{"n": n, "s": "x" * 8} for n in range(100_000)]}}
-    response = while_misbehaving(server.port, lambda: rules(server, rule), settle=0.2)
+    response = while_misbehaving(server, lambda: rules(server, rule), settle=0.2)
     assert response.status == 201, response.body[:300]
     assert control(server, "DELETE", "/_mock/rules/big-body").status == 200
 
@@ -213,9 +210,9 @@ def test_a_long_yaml_line_is_not_echoed_in_the_error(server):
 
 def test_control_bodies_are_capped(server):
     """A body declared larger than --control-body-bytes (default 4 MiB) is refused before it is read."""
-    head = request_bytes("POST", "/_mock/rules", server.port, {"content-type": "application/json"})
-    head = head.replace(b"Content-Length: 0", f"Content-Length: {5 * 1024 * 1024}".encode())
-    response = while_misbehaving(server.port, lambda: send_raw(server.port, head))
+    head = request_bytes("POST", "/_mock/rules", {"content-type": "application/json"},
+                         declared_length=5 * 1024 * 1024)
+    response = while_misbehaving(server, lambda: send_raw(server, head))
     body = assert_envelope(response, 413, "request_too_large", "--control-body-bytes")
     assert len(json.dumps(body)) < 1000
 
@@ -224,19 +221,17 @@ def test_control_bodies_are_capped(server):
 
 @pytest.fixture(scope="module")
 def locked_server():
-    process = ServerProcess("--api-key", "sk-real", "--api-key", KEY).start()  # the issue's command + our key
-    yield process
-    process.stop()
+    with ServerProcess("--api-key", "sk-real", "--api-key", KEY) as process:  # the issue's command + our key
+        yield process
 
 
 def admin_request(server, key):
-    headers = {"x-api-key": key, "anthropic-version": "2023-06-01"}
-    return send_raw(server.port, request_bytes("GET", "/v1/organizations/api_keys", server.port, headers))
+    return send_raw(server, request_bytes("GET", "/v1/organizations/api_keys", headers(LEGACY, key=key)))
 
 
 @pytest.mark.parametrize("key", ["sk-ant-admin01-guessed", "sk-ant-admin", "sk-ant-admin-" + "x" * 200])
 def test_with_api_key_a_guessed_admin_key_is_a_401(locked_server, key):
-    response = while_misbehaving(locked_server.port, lambda: admin_request(locked_server, key))
+    response = while_misbehaving(locked_server, lambda: admin_request(locked_server, key))
     assert_envelope(response, 401, "authentication_error")
     assert_envelope(admin_request(locked_server, "sk-real"), 403, "permission_error")
 
@@ -258,18 +253,16 @@ def test_the_help_says_so(capsys):
 
 
 def test_a_streamed_control_body_is_cut_off_at_the_cap():
-    from mockserver.server import MockServer
-
-    with MockServer(Config(control_body_bytes=100)) as small:
+    with ServerThread(control_body_bytes=100) as small:
         chunks = [b'{"respond": {"text": "', b"a" * 80, b"a" * 80, b'"}}']
         body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks) + b"0\r\n\r\n"
         head = (f"POST /_mock/rules HTTP/1.1\r\nHost: 127.0.0.1:{small.port}\r\nContent-Type: application/json\r\n"
                 "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
-        response = send_raw(small.port, head + body)  # no content-length: read until past the cap
+        response = send_raw(small, head + body)  # no content-length: read until past the cap
         assert_envelope(response, 413, "request_too_large")
-        fits = request_bytes("POST", "/_mock/rules", small.port, {"content-type": "application/json"},
+        fits = request_bytes("POST", "/_mock/rules", {"content-type": "application/json"},
                              b'{"respond": {"text": "a"}}')
-        assert send_raw(small.port, fits).status == 201
+        assert send_raw(small, fits).status == 201
 
 
 def test_a_bug_behind_the_guard_still_answers_in_the_envelope():

@@ -14,24 +14,24 @@ import pytest
 from mockserver.config import Config
 from mockserver.store import Store
 
-from ..helpers import KEY, LEGACY, MESSAGE_BODY
-from .support_c import (answered_quickly, api_headers, assert_envelope, in_background, request_bytes, running,
-                        send_raw)
+from ..helpers import LEGACY, MESSAGE_BODY, headers
+from .servers import ServerThread
+from .support import assert_envelope, assert_invalid_request, post, request_bytes, send_raw, while_misbehaving
 
 BUDGET_MINIMUM = "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
 INVALID_FILENAME = ('file: Invalid filename. Filenames must be 1-255 characters long and must not contain '
                     '< > : " | ? * \\ / or control characters.')
+JSON_BODY = httpx.Request("POST", "/", json=MESSAGE_BODY).read()  # the bytes httpx sends for json=
 
 
 @pytest.fixture(scope="module")
 def server():
-    with running() as server:
+    with ServerThread() as server:
         yield server
 
 
-def _post(server, path: str, body: dict, **headers: str) -> httpx.Response:
-    return httpx.post(f"{server.base_url}{path}", json=body, timeout=10,
-                      headers={"x-api-key": KEY, "anthropic-version": LEGACY, **headers})
+def _post(server, path: str, body: dict, version: str = LEGACY) -> httpx.Response:
+    return post(server, path, body, version=version, timeout=10)
 
 
 def _thinking(budget: int) -> dict:
@@ -40,13 +40,13 @@ def _thinking(budget: int) -> dict:
 
 @pytest.mark.parametrize("budget", [-1, 1023])
 def test_a_thinking_budget_below_1024_is_refused_everywhere(server, budget):
-    with in_background(lambda: _post(server, "/v1/messages", _thinking(budget))) as got:
-        answered_quickly(server)
-    assert_envelope(got[0], 400, BUDGET_MINIMUM)
+    refused = while_misbehaving(server, lambda: _post(server, "/v1/messages", _thinking(budget)))
+    assert_envelope(refused, 400, "invalid_request_error", message=BUDGET_MINIMUM)
     counted = {k: v for k, v in _thinking(budget).items() if k != "max_tokens"}
-    assert_envelope(_post(server, "/v1/messages/count_tokens", counted), 400, BUDGET_MINIMUM)
+    assert_envelope(_post(server, "/v1/messages/count_tokens", counted), 400, "invalid_request_error",
+                    message=BUDGET_MINIMUM)
     batch = {"requests": [{"custom_id": "a", "params": _thinking(budget)}]}
-    assert "budget_tokens" in assert_envelope(_post(server, "/v1/messages/batches", batch), 400)["error"]["message"]
+    assert_invalid_request(_post(server, "/v1/messages/batches", batch), "budget_tokens")
 
 
 def test_a_thinking_budget_of_1024_is_accepted(server):
@@ -57,36 +57,34 @@ def test_a_thinking_budget_of_1024_is_accepted(server):
 
 @pytest.mark.parametrize("version", ["2023-02-31", "2023-04-31", "2026-02-29"])
 def test_an_impossible_date_is_not_a_version(server, version):
-    with in_background(lambda: _post(server, "/v1/messages", MESSAGE_BODY, **{"anthropic-version": version})) as got:
-        answered_quickly(server)
-    assert_envelope(got[0], 400, f'anthropic-version: "{version}" is not a valid version')
+    refused = while_misbehaving(server, lambda: _post(server, "/v1/messages", MESSAGE_BODY, version))
+    assert_envelope(refused, 400, "invalid_request_error",
+                    message=f'anthropic-version: "{version}" is not a valid version')
 
 
 def test_a_leap_day_is_a_version(server):
-    assert _post(server, "/v1/messages", MESSAGE_BODY, **{"anthropic-version": "2024-02-29"}).status_code == 200
+    assert _post(server, "/v1/messages", MESSAGE_BODY, "2024-02-29").status_code == 200
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
                                           "multipart/form-data; boundary=x", "application/jsonp"])
 def test_a_non_json_content_type_on_a_json_route_is_400(server, content_type):
-    raw = request_bytes("POST", "/v1/messages", api_headers(**{"content-type": content_type}),
-                        httpx.Request("POST", "/", json=MESSAGE_BODY).read())
-    with in_background(lambda: send_raw(server, raw)) as got:
-        answered_quickly(server)
-    assert_envelope(got[0], 400, f'content-type: "{content_type}" is not supported; the request body must be '
-                                 'JSON (application/json)')
+    raw = request_bytes("POST", "/v1/messages", headers(LEGACY, content_type=content_type), JSON_BODY)
+    refused = while_misbehaving(server, lambda: send_raw(server, raw))
+    assert_envelope(refused, 400, "invalid_request_error", message=f'content-type: "{content_type}" is not '
+                                                                  'supported; the request body must be JSON '
+                                                                  '(application/json)')
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
                                           "Application/JSON", "application/vnd.api+json"])
 def test_json_content_types_are_accepted(server, content_type):
-    raw = request_bytes("POST", "/v1/messages", api_headers(**{"content-type": content_type}),
-                        httpx.Request("POST", "/", json=MESSAGE_BODY).read())
+    raw = request_bytes("POST", "/v1/messages", headers(LEGACY, content_type=content_type), JSON_BODY)
     assert send_raw(server, raw).status_code == 200
 
 
 def test_a_body_without_a_content_type_is_still_read_as_json(server):
-    raw = request_bytes("POST", "/v1/messages", api_headers(), httpx.Request("POST", "/", json=MESSAGE_BODY).read())
+    raw = request_bytes("POST", "/v1/messages", headers(LEGACY), JSON_BODY)
     assert send_raw(server, raw).status_code == 200
 
 
@@ -94,24 +92,21 @@ def test_a_body_without_a_content_type_is_still_read_as_json(server):
 def test_a_windows_path_as_upload_filename_is_checked_as_sent(server, filename):
     def upload() -> httpx.Response:
         return httpx.post(f"{server.base_url}/v1/files", files={"file": (filename, b"[fonts]\n", "text/plain")},
-                          headers={"x-api-key": KEY, "anthropic-version": LEGACY}, timeout=10)
+                          headers=headers(LEGACY), timeout=10)
 
-    with in_background(upload) as got:
-        answered_quickly(server)
-    assert_envelope(got[0], 400, INVALID_FILENAME)
-    listed = httpx.get(f"{server.base_url}/v1/files", headers={"x-api-key": KEY, "anthropic-version": LEGACY})
+    assert_envelope(while_misbehaving(server, upload), 400, "invalid_request_error", message=INVALID_FILENAME)
+    listed = httpx.get(f"{server.base_url}/v1/files", headers=headers(LEGACY))
     assert "win.ini" not in [f["filename"] for f in listed.json()["data"]]
 
     skill_md = b"---\nname: win\ndescription: x\n---\n"
     skill = httpx.post(f"{server.base_url}/v1/skills", files=[("files[]", (filename, skill_md, "text/markdown"))],
-                       headers={"x-api-key": KEY, "anthropic-version": LEGACY}, timeout=10)
-    assert_envelope(skill, 400)
-    assert filename in skill.json()["error"]["message"]
+                       headers=headers(LEGACY), timeout=10)
+    assert_invalid_request(skill, filename)
 
 
 def test_a_plain_filename_is_kept(server):
     response = httpx.post(f"{server.base_url}/v1/files", files={"file": ("résumé v2.txt", b"x", "text/plain")},
-                          headers={"x-api-key": KEY, "anthropic-version": LEGACY}, timeout=10)
+                          headers=headers(LEGACY), timeout=10)
     assert response.status_code == 200 and response.json()["filename"] == "résumé v2.txt"
 
 
@@ -123,18 +118,17 @@ def _crash_leftovers(blob_dir) -> tuple[str, str]:
 
 
 def test_leftovers_of_a_crash_are_removed_at_start_up(tmp_path):
-    with running(data_dir=tmp_path) as server:
+    with ServerThread(data_dir=tmp_path) as server:
         kept = httpx.post(f"{server.base_url}/v1/files", files={"file": ("a.txt", b"kept", "text/plain")},
-                          headers={"x-api-key": KEY, "anthropic-version": LEGACY}, timeout=10).json()
+                          headers=headers(LEGACY), timeout=10).json()
     blob_dir = tmp_path / "files"
     partial, orphan = _crash_leftovers(blob_dir)
     (blob_dir / "notes.txt").write_text("not ours: left alone")
-    with running(data_dir=tmp_path) as server:
+    with ServerThread(data_dir=tmp_path) as server:
         names = set(os.listdir(blob_dir))
         assert partial not in names and orphan not in names
         assert "notes.txt" in names
-        got = httpx.get(f"{server.base_url}/v1/files/{kept['id']}", timeout=10,
-                        headers={"x-api-key": KEY, "anthropic-version": LEGACY})
+        got = httpx.get(f"{server.base_url}/v1/files/{kept['id']}", timeout=10, headers=headers(LEGACY))
         assert got.status_code == 200  # the recorded blob stayed
 
 

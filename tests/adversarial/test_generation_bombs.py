@@ -7,21 +7,17 @@ import httpx
 import jsonschema_rs
 import pytest
 
-from ..helpers import MESSAGE_BODY, headers
-from .support_b import ServerProcess, assert_invalid_request, output_request, tool_request, while_bystander_waits
+from ..helpers import MESSAGE_BODY
+from .servers import ServerProcess
+from .support import assert_invalid_request, hostile_post, output_request, post, tool_request
 
 RSS_GROWTH_MB = 60  # a 1.6M-character string alone would be ~2 MB; a 10M one, 10 MB (times copies)
 
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess().start()
-    yield process
-    process.stop()
-
-
-def post(server, body):
-    return lambda: httpx.post(f"{server.base_url}/v1/messages", json=body, headers=headers(), timeout=60)
+    with ServerProcess() as process:
+        yield process
 
 
 def assert_cut_by_max_tokens(response: httpx.Response) -> None:
@@ -39,7 +35,7 @@ def assert_cut_by_max_tokens(response: httpx.Response) -> None:
 def test_a_value_larger_than_max_tokens_allows_is_cut_at_once(server, field):
     schema = {"type": "object", "properties": {"a": field}, "required": ["a"]}
     before = server.rss_mb()
-    assert_cut_by_max_tokens(while_bystander_waits(server.base_url, post(server, tool_request(schema))))
+    assert_cut_by_max_tokens(hostile_post(server, "/v1/messages", tool_request(schema)))
     assert server.rss_mb() - before < RSS_GROWTH_MB
 
 
@@ -47,12 +43,12 @@ def test_pattern_bomb_with_the_largest_max_tokens_still_answers_in_time(server):
     pattern = "((a{100}){100}){1000}"
     schema = {"type": "object", "properties": {"a": {"type": "string", "pattern": pattern}}, "required": ["a"]}
     body = tool_request(schema, max_tokens=64_000)
-    assert_cut_by_max_tokens(while_bystander_waits(server.base_url, post(server, body)))
+    assert_cut_by_max_tokens(hostile_post(server, "/v1/messages", body))
 
 
 def test_structured_output_too_large_for_max_tokens_is_cut(server):
     schema = {"type": "object", "properties": {"a": {"type": "string", "minLength": 10_000_000}}, "required": ["a"]}
-    response = while_bystander_waits(server.base_url, post(server, output_request(schema)))
+    response = hostile_post(server, "/v1/messages", output_request(schema))
     assert response.status_code == 200, response.text
     message = response.json()
     assert message["stop_reason"] == "max_tokens"
@@ -63,7 +59,7 @@ def test_structured_output_too_large_for_max_tokens_is_cut(server):
 
 def test_a_large_value_that_fits_max_tokens_is_still_generated_whole(server):
     schema = {"type": "object", "properties": {"a": {"type": "string", "minLength": 3000}}, "required": ["a"]}
-    response = post(server, tool_request(schema, max_tokens=4000))()
+    response = post(server, "/v1/messages", tool_request(schema, max_tokens=4000))
     assert response.status_code == 200, response.text
     (call,) = [b for b in response.json()["content"] if b["type"] == "tool_use"]
     assert len(call["input"]["a"]) >= 3000
@@ -78,5 +74,5 @@ def test_a_large_value_that_fits_max_tokens_is_still_generated_whole(server):
 def test_work_beyond_the_generation_budget_is_a_clear_400(server, field):
     schema = {"type": "object", "properties": {"a": field}, "required": ["a"]}
     body = tool_request(schema, max_tokens=64_000)
-    response = while_bystander_waits(server.base_url, post(server, body))
+    response = hostile_post(server, "/v1/messages", body)
     assert_invalid_request(response, "tools: input_schema of tool `get_weather`", "subschema instances")

@@ -9,31 +9,24 @@ import pytest
 
 from mockserver.cli import main
 
-from .support import (ASK, KEY, VERSION, ServerProcess, assert_envelope, normal_request, request_bytes, send_raw,
+from .servers import ServerProcess
+from .support import (assert_envelope, assert_invalid_request, ordinary_message, request_bytes, send_raw,
                       while_misbehaving)
 
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess().start()
-    yield process
-    process.stop()
+    with ServerProcess() as process:
+        yield process
 
 
 def add_rule(server, rule):
     body = json.dumps(rule).encode()
-    return send_raw(server.port, request_bytes("POST", "/_mock/rules", server.port,
-                                               {"content-type": "application/json"}, body))
-
-
-def ask(server, **extra):
-    sent = {"x-api-key": KEY, "anthropic-version": VERSION, "content-type": "application/json",
-            **{name.replace("_", "-"): value for name, value in extra.items()}}
-    return send_raw(server.port, request_bytes("POST", "/v1/messages", server.port, sent, json.dumps(ASK).encode()))
+    return send_raw(server, request_bytes("POST", "/_mock/rules", {"content-type": "application/json"}, body))
 
 
 def clear(server):
-    assert send_raw(server.port, request_bytes("DELETE", "/_mock/rules", server.port)).status == 200
+    assert send_raw(server, request_bytes("DELETE", "/_mock/rules")).status == 200
 
 
 @pytest.mark.parametrize("headers, says", [
@@ -46,10 +39,10 @@ def clear(server):
     ({"": "empty name"}, "not a valid header name"),
 ])
 def test_bad_rule_headers_are_refused_when_added(server, headers, says):
-    response = while_misbehaving(server.port, lambda: add_rule(server, {"respond": {"text": "x", "headers": headers}}))
+    response = while_misbehaving(server, lambda: add_rule(server, {"respond": {"text": "x", "headers": headers}}))
     body = assert_envelope(response, 400, "invalid_request_error", says)
     assert "headers" in body["error"]["message"]
-    assert normal_request(server.port).json()["content"][0]["text"] != "x"  # nothing was added
+    assert ordinary_message(server).json()["content"][0]["text"] != "x"  # nothing was added
 
 
 def test_a_bad_content_type_is_refused_when_added(server):
@@ -62,7 +55,7 @@ def test_latin1_and_numeric_header_values_still_work(server):
     assert_envelope(added, 400, "invalid_request_error", "not a valid header name")  # names are ASCII tokens
     added = add_rule(server, {"id": "fine", "respond": {"text": "ok", "headers": {"x-note": "caf\u00e9", "x-n": 2}}})
     assert added.status == 201, added.body
-    answered = ask(server)
+    answered = ordinary_message(server)
     assert answered.status == 200 and answered.headers["x-note"].encode("latin-1") == "café".encode("latin-1")
     assert answered.headers["x-n"] == "2"
     clear(server)
@@ -70,20 +63,21 @@ def test_latin1_and_numeric_header_values_still_work(server):
 
 @pytest.mark.parametrize("status", ["0", "99", "1000", "200", "-1", "abc"])
 def test_x_mock_error_status_out_of_range_is_a_400_naming_it(server, status):
-    response = while_misbehaving(server.port, lambda: ask(server, x_mock_error="overloaded_error",
-                                                          x_mock_error_status=status))
-    message = assert_envelope(response, 400, "invalid_request_error", "x-mock")["error"]["message"]
+    response = while_misbehaving(server, lambda: ordinary_message(server, x_mock_error="overloaded_error",
+                                                                  x_mock_error_status=status))
+    message = assert_invalid_request(response, "x-mock")
     assert "x-mock-error-status must be within 400..599" in message or "invalid literal for int" in message
 
 
 def test_x_mock_error_status_in_range_still_works(server):
-    assert_envelope(ask(server, x_mock_error="overloaded_error", x_mock_error_status="503"), 503, "overloaded_error")
+    answered = ordinary_message(server, x_mock_error="overloaded_error", x_mock_error_status="503")
+    assert_envelope(answered, 503, "overloaded_error")
 
 
 @pytest.mark.parametrize("fault, says", [("drip=-4/1ms", "drip"), ("drip=0/1ms", "drip"),
                                          ("cut_after_bytes=-1", "cut_after_bytes")])
 def test_a_bad_x_mock_fault_is_a_400_naming_it(server, fault, says):
-    response = while_misbehaving(server.port, lambda: ask(server, x_mock_fault=fault))
+    response = while_misbehaving(server, lambda: ordinary_message(server, x_mock_fault=fault))
     assert_envelope(response, 400, "invalid_request_error", says)
 
 
@@ -93,7 +87,7 @@ def test_no_content_statuses_take_no_body(server, status):
     assert_envelope(refused, 400, "invalid_request_error", "no body")
     rule = {"id": f"empty-{status}", "match": {"headers": {"x-which": "empty"}}, "respond": {"status": status}}
     assert add_rule(server, rule).status == 201
-    answered = while_misbehaving(server.port, lambda: ask(server, x_which="empty"))
+    answered = while_misbehaving(server, lambda: ordinary_message(server, x_which="empty"))
     assert answered.status == status and answered.body == b""
     clear(server)
 

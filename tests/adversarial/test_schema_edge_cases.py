@@ -9,9 +9,8 @@ import httpx
 import jsonschema_rs
 import pytest
 
-from ..helpers import headers
-from .support_b import (ServerProcess, assert_invalid_request, output_request, tool_request,
-                        while_bystander_waits)
+from .servers import ServerProcess
+from .support import assert_invalid_request, hostile_post, output_request, tool_request
 
 TREE = {"type": "object", "properties": {f"child_{i}": {"$ref": "#"} for i in range(5)}}
 REQUIRED_CYCLE = {"type": "object", "properties": {"next": {"$ref": "#"}}, "required": ["next"]}
@@ -30,16 +29,8 @@ def one_field(field: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def server():
-    process = ServerProcess().start()
-    yield process
-    process.stop()
-
-
-def send(server, body: dict) -> httpx.Response:
-    raw = json.dumps(body).encode()  # the stdlib: orjson refuses to write the deepest schemas
-    return while_bystander_waits(server.base_url, lambda: httpx.post(
-        f"{server.base_url}/v1/messages", content=raw, timeout=60,
-        headers={**headers(), "content-type": "application/json"}))
+    with ServerProcess() as process:
+        yield process
 
 
 def generated(response: httpx.Response, structured: bool):
@@ -60,7 +51,7 @@ def generated(response: httpx.Response, structured: bool):
         "number-span-2e308", "self-ref"])
 def test_a_valid_value_when_one_exists(server, schema, structured):
     make = output_request if structured else tool_request
-    value = generated(send(server, make(schema, max_tokens=8000)), structured)
+    value = generated(hostile_post(server, "/v1/messages", make(schema, max_tokens=8000)), structured)
     assert jsonschema_rs.validator_for(schema).is_valid(value), value
 
 
@@ -73,10 +64,10 @@ def test_a_valid_value_when_one_exists(server, schema, structured):
 ], ids=["required-ref-cycle", "empty-integer-range", "empty-number-range", "malformed-keyword"])
 def test_a_400_naming_the_schema_problem_otherwise(server, schema, named, structured):
     make = output_request if structured else tool_request
-    message = assert_invalid_request(send(server, make(schema)), named)
+    message = assert_invalid_request(hostile_post(server, "/v1/messages", make(schema)), named)
     assert message.startswith("output_config.format.schema: " if structured else "tools: input_schema of tool")
 
 
 def test_400_nested_all_of_is_refused_by_its_depth(server):
     """400 levels of allOf nest the body 800 deep: past what the server can write back, so named as such."""
-    assert_invalid_request(send(server, tool_request(nested_all_of(400))), "levels deep")
+    assert_invalid_request(hostile_post(server, "/v1/messages", tool_request(nested_all_of(400))), "levels deep")

@@ -10,8 +10,9 @@ import zipfile
 import httpx
 import pytest
 
-from ..helpers import KEY, LEGACY
-from .support_c import answered_quickly, assert_envelope, in_background, running
+from ..helpers import LEGACY, headers
+from .servers import ServerThread
+from .support import assert_invalid_request, while_misbehaving
 
 SKILL_MD = b"---\nname: greeter\ndescription: Says hello.\n---\n\n# Greeter\n"
 UNREADABLE_ZIP = "The uploaded .zip file could not be read: {reason}."
@@ -20,7 +21,7 @@ BAD_FRONT_MATTER = "SKILL.md frontmatter is not valid YAML."
 
 @pytest.fixture(scope="module")
 def server():
-    with running() as server:
+    with ServerThread() as server:
         yield server
 
 
@@ -71,7 +72,7 @@ BAD_ZIPS = {
 
 def _upload(server, path: str, filename: str, data: bytes) -> httpx.Response:
     return httpx.post(f"{server.base_url}{path}", files=[("files[]", (filename, data, "application/zip"))],
-                      headers={"x-api-key": KEY, "anthropic-version": LEGACY}, timeout=10)
+                      headers=headers(LEGACY), timeout=10)
 
 
 def _a_skill(server) -> str:
@@ -84,9 +85,8 @@ def _a_skill(server) -> str:
 def test_unreadable_zips_are_400_on_both_upload_routes(server, case):
     data, reason = BAD_ZIPS[case]
     for path in ("/v1/skills", f"/v1/skills/{_a_skill(server)}/versions"):
-        with in_background(lambda: _upload(server, path, "greeter.zip", data)) as got:
-            answered_quickly(server)
-        assert_envelope(got[0], 400, UNREADABLE_ZIP.format(reason=reason))
+        refused = while_misbehaving(server, lambda: _upload(server, path, "greeter.zip", data))
+        assert assert_invalid_request(refused) == UNREADABLE_ZIP.format(reason=reason)
 
 
 def test_deeply_nested_front_matter_is_400(server):
@@ -95,10 +95,9 @@ def test_deeply_nested_front_matter_is_400(server):
     for skill_md in (deep, mappings):
         for files in ([("files[]", ("greeter/SKILL.md", skill_md, "text/markdown"))],
                       [("files[]", ("greeter.zip", _zip({"greeter/SKILL.md": skill_md}), "application/zip"))]):
-            with in_background(lambda: httpx.post(f"{server.base_url}/v1/skills", files=files, timeout=10,
-                                                  headers={"x-api-key": KEY, "anthropic-version": LEGACY})) as got:
-                answered_quickly(server)
-            assert_envelope(got[0], 400, BAD_FRONT_MATTER)
+            refused = while_misbehaving(server, lambda: httpx.post(f"{server.base_url}/v1/skills", files=files,
+                                                                   headers=headers(LEGACY), timeout=10))
+            assert assert_invalid_request(refused) == BAD_FRONT_MATTER
 
 
 def test_a_readable_zip_is_still_accepted(server):
