@@ -21,9 +21,11 @@ from .conversation import Conversation, system_text
 from .drafts import UNFITTABLE, Draft, text_draft
 
 _FIRST_SENTENCE = re.compile(r"[.!?](?=\s|$)")
-# Matched against lowered text: an IGNORECASE alternation costs Python's re several times as much.
-# The fold first maps the three letters IGNORECASE would also take for i and s.
-_ASKS_TO_WRITE = re.compile(r"\b(?:write|say|print|output|type|emit|end|finish|then|add|append)\b")
+# Matched against lowered text, and only when one of the words occurs in it at all: an IGNORECASE
+# alternation costs Python's re several times as much. The fold first maps the three letters
+# IGNORECASE would also take for i and s.
+_WRITE_WORDS = ("write", "say", "print", "output", "type", "emit", "end", "finish", "then", "add", "append")
+_ASKS_TO_WRITE = re.compile(r"\b(?:" + "|".join(_WRITE_WORDS) + r")\b")
 _FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 _MARKER = re.compile(r"(?<!\S)(?:[A-Z][A-Z0-9_]+|</?[A-Za-z][\w-]*>|[#*=~-]{2,})(?=[\s.,;:!?]|$)")
 
@@ -88,7 +90,11 @@ def marker(request: dict[str, Any], user_text: str) -> str | None:
 
 
 def _asks_to_write(text: str) -> bool:
-    return _ASKS_TO_WRITE.search((text if text.isascii() else text.translate(_FOLD)).lower()) is not None
+    lowered = (text if text.isascii() else text.translate(_FOLD)).lower()
+    for word in _WRITE_WORDS:
+        if word in lowered:
+            return _ASKS_TO_WRITE.search(lowered) is not None
+    return False
 
 
 def with_marker(text: str, request: dict[str, Any], user_text: str) -> str:
