@@ -46,12 +46,18 @@ def me(call: Call) -> Reply:
 # -- users ----------------------------------------------------------------------------------------
 
 def list_users(call: Call) -> Reply:
-    where: dict[str, list[Any]] = {}
-    if "email" in call.query:
-        where["email"] = [call.query["email"]]
-    if call.query.get("roles"):
-        where["role"] = list(call.query["roles"])
+    where = _by_email_and_role(call.query)
     return JsonReply(id_page(store_of(call), "user", call.query, render_user, where=where))
+
+
+def _by_email_and_role(query: dict[str, Any]) -> dict[str, list[Any]]:
+    """The list filters users and invites share: `email` and `roles[]`."""
+    where: dict[str, list[Any]] = {}
+    if "email" in query:
+        where["email"] = [query["email"]]
+    if query.get("roles"):
+        where["role"] = list(query["roles"])
+    return where
 
 
 def retrieve_user(call: Call) -> Reply:
@@ -128,11 +134,7 @@ def retrieve_invite(call: Call) -> Reply:
 
 
 def list_invites(call: Call) -> Reply:
-    where: dict[str, list[Any]] = {}
-    if "email" in call.query:
-        where["email"] = [call.query["email"]]
-    if call.query.get("roles"):
-        where["role"] = list(call.query["roles"])
+    where = _by_email_and_role(call.query)
     if call.query.get("statuses"):
         wanted = set(call.query["statuses"])
         where["status"] = sorted(wanted | ({"pending"} if "expired" in wanted else set()))
