@@ -46,7 +46,7 @@ def test_normalize_gives_the_same_cassette_when_re_recorded(tmp_path):
     assert created.id.startswith("msg_") and "normalized" not in created.id  # the client saw the real ids
     text = texts[0]
     assert "msg_normalized000001" in text and "req_normalized" in text
-    assert f"/v1/messages/batches/msgbatch_normalized" in text  # the URI follows the body's placeholder
+    assert "/v1/messages/batches/msgbatch_normalized" in text  # the URI follows the body's placeholder
     assert "2000-01-01T00:00:00Z" in text
     # Different servers, different real ids and times; the same cassette text (except the upstream URL).
     assert _without_upstream(texts[0]) == _without_upstream(texts[1])

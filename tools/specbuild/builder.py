@@ -30,7 +30,6 @@ class Builder:
             "Delta": "MessageDeltaEventDelta",
             "InputSchemaTyped": "ToolInputSchemaParam",
         }
-        taken = set()
         for n in sorted(defs):
             if n in special:
                 new = special[n]
@@ -95,7 +94,7 @@ class Builder:
 
     def import_legacy_completions(self):
         g = self.v0["groups"]["anthropic"]
-        defs, roots = g["defs"], g["roots"]
+        defs = g["defs"]
         keep = {"CompletionCreateParamsNonStreaming", "Completion"}
         # closure of the completion roots
         closure, todo = set(), list(keep)
@@ -272,9 +271,7 @@ class Builder:
         """Move the sub-schema at owner/pointer into components as `name` (and reuse everywhere identical)."""
         node = self.schemas[owner]
         parts = [p for p in pointer.split("/") if p]
-        parent = None
         for p in parts:
-            parent = node
             node = node[int(p)] if isinstance(node, list) else node[p]
         sub = copy.deepcopy(node)
         key = canon(sub)
