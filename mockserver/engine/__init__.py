@@ -5,10 +5,9 @@ from .completions import completion_events, create_completion
 from .context import EngineContext, MemoryPromptCache, PromptCache
 from .counting import count_tokens
 from .messages import create_message
-from .streaming import Cuts, message_events
+from .streaming import message_events
 
 __all__ = [
-    "Cuts",
     "EngineContext",
     "MemoryPromptCache",
     "PromptCache",
