@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .spec.parsed import read_document
 
 BUILTIN_PATH = Path(__file__).parent / "data" / "models.yaml"
 
@@ -127,8 +127,7 @@ def builtin_catalog() -> Catalog:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    return read_document(path) or {}
 
 
 def _entry(fields: dict[str, Any]) -> ModelEntry:

@@ -7,10 +7,10 @@ import functools
 import re
 from typing import Any, Callable, Mapping
 
-import yaml
 from starlette.routing import Route
 
 from .scenarios.rules import CONTROL_SPEC
+from .spec import load_spec
 
 Endpoint = Callable[..., Any]
 UI_PREFIX = "/_mock/ui"  # the inspector page and its assets: routes of their own (mockserver/ui)
@@ -20,7 +20,7 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 @functools.lru_cache(maxsize=1)
 def control_operations() -> tuple[tuple[str, str, str], ...]:
     """(operationId, method, path) of every control operation, in the spec's order."""
-    spec = yaml.safe_load(CONTROL_SPEC.read_text(encoding="utf-8"))
+    spec = load_spec(CONTROL_SPEC)
     return tuple((operation["operationId"], method, path)
                  for path, item in spec["paths"].items()
                  for method, operation in item.items() if method in HTTP_METHODS)

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import yaml
-
+from ..spec.parsed import read_document
 from ..spec.refs import resolve
 
 COSTLY = frozenset({"messages_create", "batches_create", "completions_create", "chat_completions_create"})
@@ -17,8 +16,7 @@ READ_ONLY_POSTS = frozenset({"messages_count_tokens"})
 
 
 def load_document(path: Path | str) -> dict[str, Any]:
-    with open(path, "rb") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return read_document(path)
 
 
 resolve_ref = resolve  # the spec's one resolver, under the name the contract modules use

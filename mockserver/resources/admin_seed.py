@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..spec.parsed import read_document
 
 from ..store import Store
 from .stamps import parse_datetime
@@ -19,8 +19,7 @@ DAY = 24 * 3600.0
 
 @lru_cache(maxsize=4)
 def load_seed(path: Path = SEED_PATH) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    return read_document(path) or {}
 
 
 def seed_store(store: Store, organization_id: str, path: Path = SEED_PATH) -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jsonschema_rs
-import yaml
 
 from ..config import DEFAULT_SPEC
 from ..faults import Latency, StreamFault, parse_duration
 from ..http.errors import ApiError
 from ..http.replies import Pacing
+from ..spec import load_spec
 from .documents import DocumentError, load_yaml, shorten
 from .headers import check_header, check_status_body
 from .matching import Match, compile_match
@@ -261,7 +261,7 @@ def _number_text(value: float) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _validator(schema_name: str) -> Any:
-    control = yaml.safe_load(CONTROL_SPEC.read_text(encoding="utf-8"))
+    control = load_spec(CONTROL_SPEC)
     root = {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "$ref": f"#/components/schemas/{schema_name}", "components": control["components"]}
     return jsonschema_rs.validator_for(root)

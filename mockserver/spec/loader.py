@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .parsed import read_document
 
 Spec = dict[str, Any]
 
@@ -16,8 +16,7 @@ BASE_VERSION = "2026-10-21"
 
 @lru_cache(maxsize=4)
 def _load_cached(path: str, mtime: float) -> Spec:
-    with open(path, "rb") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return read_document(path)
 
 
 def load_spec(path: Path | str) -> Spec:
