@@ -19,11 +19,24 @@ from .db import STORE_ENV
 CONFIG_ENV = "MOCKSERVER_CONFIG"
 
 
+class DefaultsShown(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless the help already names it or there is none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default in (None, False, [], argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return f"{text} (default: {default})"
+
+
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
-    serve = sub.add_parser("serve", help="run the mock server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=4010)
-    serve.add_argument("--workers", type=int, default=1)
+    serve = sub.add_parser("serve", help="run the mock server", formatter_class=DefaultsShown)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (another host also needs --control-token for /_mock)")
+    serve.add_argument("--port", type=int, default=4010, help="port to listen on (0: any free port)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes; more than one share state through a database file")
     serve.add_argument("--seed", type=int, default=0, help="same seed, same request: same bytes")
     serve.add_argument("--stateless", action="store_true",
                        help="answer any valid request with a schema-valid example; every id exists")
@@ -34,17 +47,20 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                        help="admin keys for /v1/organizations (repeatable); default: any sk-ant-admin... key, "
                             "but none when --api-key is given (then only these keys open the admin routes)")
     serve.add_argument("--strict-betas", action="store_true", help="reject unknown anthropic-beta values")
-    serve.add_argument("--reply", choices=("prose", "echo"), default="prose")
+    serve.add_argument("--reply", choices=("prose", "echo"), default="prose",
+                       help="Messages text: synthesised prose, or the last user turn echoed back")
     serve.add_argument("--data-dir", type=Path, help="keep state in this folder (default: in memory)")
     serve.add_argument("--models", dest="models_file", type=Path, help="extra models catalog (YAML)")
     serve.add_argument("--batch-seconds", type=float, default=3.0, help="time a batch takes to end")
     serve.add_argument("--ttft-ms", type=float, default=0.0, help="stream: delay before the first token")
     serve.add_argument("--tokens-per-second", type=float, default=0.0, help="stream pacing (0: no pacing)")
-    serve.add_argument("--rules", dest="rules_files", action="append", type=Path, default=[])
+    serve.add_argument("--rules", dest="rules_files", action="append", type=Path, default=[], metavar="FILE",
+                       help="YAML or JSON rules to load at start, reloaded when the file changes (repeatable)")
     serve.add_argument("--control-token", help="allow /_mock from other hosts with this bearer token")
     serve.add_argument("--control-body-bytes", type=int, default=4 * 1024 * 1024,
                        help="largest /_mock request body in bytes (README: Security)")
-    serve.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
+    serve.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC, metavar="FILE",
+                       help="OpenAPI spec to serve (default: the bundled Anthropic API spec)")
     serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
     serve.add_argument("--fuzz", dest="fuzz_seed", type=int, metavar="SEED",
                        help="answer Messages with valid-but-unusual replies and streams (replayable per seed)")
@@ -147,30 +163,34 @@ def serve(config: Config, *, announce: bool = True) -> int:
                    access_log=config.log_requests, **uvicorn_options(config),
                    loop=_fastest("uvloop", "asyncio"), timeout_keep_alive=30,
                    server_header=False)  # the API answers without `server: uvicorn` (one header less to write)
+    # Bind first: a taken port is one line on stderr, never a summary followed by a traceback.
+    try:
+        sockets = workers.bind(config.host, config.port, config.workers if workers.SUPPORTED else 1)
+    except OSError as error:
+        print(f"mockserver: cannot listen on {config.host}:{config.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 1
+    port = sockets[0].getsockname()[1]
     if config.workers > 1 and workers.SUPPORTED:
-        try:
-            sockets = workers.bind(config.host, config.port, config.workers)
-        except OSError as error:
-            print(f"mockserver: cannot listen on {config.host}:{config.port}: {error.strerror or error}",
-                  file=sys.stderr)
-            return 1
-        _announce(config, sockets[0].getsockname()[1], announce)
+        _announce(config, port, announce)
         load_spec(config.spec_path)  # parsed once here, before the workers fork
         return workers.Supervisor(config, options, sockets).run()
-    _announce(config, config.port, announce)
-    if config.workers > 1:
+    if config.workers > 1:  # uvicorn's own supervisor binds again, on the port we just checked
+        sockets[0].close()
+        _announce(config, port, announce)
         os.environ[CONFIG_ENV] = _config_to_env(config)
         uvicorn.run("mockserver.cli:app_from_env", factory=True, workers=config.workers, **options)
-    else:
-        try:
-            app = create_app(config)
-        except StoreUnavailable as error:
-            print(f"mockserver: --store: {error}", file=sys.stderr)
-            return 1
-        try:
-            uvicorn.run(app, **options)
-        finally:
-            app.close()
+        return 0
+    try:
+        app = create_app(config)
+    except StoreUnavailable as error:
+        print(f"mockserver: --store: {error}", file=sys.stderr)
+        return 1
+    _announce(config, port, announce)
+    try:
+        uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=sockets)
+    finally:
+        app.close()
     return 0
 
 
@@ -196,16 +216,25 @@ def _fastest(preferred: str, fallback: str) -> str:
 
 
 def validate(spec_path: Path) -> int:
-    from openapi_spec_validator import validate as validate_spec
-
+    try:
+        from openapi_spec_validator import validate as validate_spec
+    except ImportError:
+        print("mockserver validate needs openapi-spec-validator: pip install openapi-spec-validator", file=sys.stderr)
+        return 2
     from .spec import load_spec
+
+    if not Path(spec_path).is_file():
+        print(f"mockserver validate: {spec_path}: no such file", file=sys.stderr)
+        return 2
+    print(f"checking {spec_path} (a few seconds)...", file=sys.stderr, flush=True)
 
     validate_spec(load_spec(spec_path))
     print(f"{spec_path}: valid OpenAPI {load_spec(spec_path)['openapi']}")
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option (the docs' command reference is generated from it)."""
     parser = argparse.ArgumentParser(prog="mockserver", description="A faithful mock of the Anthropic API.")
     sub = parser.add_subparsers(dest="command")
     _serve_parser(sub)
@@ -213,13 +242,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     steady.add_parser(sub)
     recording_command.add_parser(sub)
     check = sub.add_parser("validate", help="check the OpenAPI spec")
-    check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
+    check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC, metavar="FILE",
+                       help="OpenAPI spec to check (default: the bundled Anthropic API spec)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
         try:
             return serve(config_from_args(args))
-        except ValueError as error:  # bad fault, rate-limit or rules settings
+        except ValueError as error:  # bad fault, rate-limit, rules or recording settings
             parser.error(str(error))
+        except OSError as error:  # a file named on the command line: --spec, --rules, --models
+            parser.error(f"{error.filename or error}: {error.strerror or error}")
     if args.command == "steady":
         return steady.run(args, serve)
     if args.command == "contract":

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .config import DEFAULT_SPEC, Config
+from .recording.command import describe_recording
 
 
 def startup_summary(config: Config, port: int) -> str:
@@ -13,6 +14,7 @@ def startup_summary(config: Config, port: int) -> str:
     base_url = f"http://{config.host}:{port}"
     rows = [
         ("mode", _mode(config)),
+        *([("record", recording)] if (recording := describe_recording(config)) else []),
         ("spec", _spec(config.spec_path)),
         ("store", _store(config)),
         ("rules", _rules(config.rules_files)),

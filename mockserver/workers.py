@@ -50,7 +50,8 @@ def bind(host: str, port: int, count: int) -> list[socket.socket]:
             sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sockets.append(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            if count > 1:  # one socket needs no sharing (and Windows has no SO_REUSEPORT)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind((host, port))
             sock.listen(BACKLOG)
     except OSError:

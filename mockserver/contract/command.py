@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         import schemathesis  # noqa: F401
     except ImportError:
-        print("mockserver contract needs schemathesis: pip install 'anthropic-mockserver[test]'", file=sys.stderr)
+        print("mockserver contract needs schemathesis: pip install schemathesis", file=sys.stderr)
         return 2
     options = options_from_args(args)
     print(f"Checking {args.base_url} against {args.spec} (budget {args.max_requests} requests, "

@@ -46,9 +46,26 @@ def check_recording(config: Any) -> None:
             raise ValueError("--proxy and --record-mode need --cassettes DIR")
         return
     mode = resolve_mode(config.record_mode, config.proxy)
+    if mode is RecordMode.NONE and not Path(config.cassettes).is_dir():
+        raise ValueError(f"--cassettes {config.cassettes}: no such folder (replaying needs recorded cassettes; "
+                         "record them first with --proxy URL)")
     if mode is not RecordMode.NONE and config.workers > 1:
         raise ValueError("record with --workers 1 (replaying works with any number of workers)")
     Normalizer(config.normalize)
+
+
+def describe_recording(config: Any) -> str | None:
+    """One line for the start-up summary: the mode, the upstream and the cassette folder."""
+    if config.cassettes is None:
+        return None
+    mode = resolve_mode(config.record_mode, config.proxy)
+    folder = Path(config.cassettes)
+    count = sum(1 for _ in folder.glob("**/*.yaml")) if folder.is_dir() else 0
+    where = f"{folder} ({count} cassette{'s' if count != 1 else ''})"
+    if mode is RecordMode.NONE:
+        miss = "599 mock_cassette_miss" if config.on_miss == "error" else "the normal mock answers"
+        return f"replay from {where}; on a miss: {miss}"
+    return f"{mode.value}: proxy to {config.proxy}, cassettes in {where}"
 
 
 def add_parser(subparsers: Any) -> None:
