@@ -40,12 +40,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--anthropic-mock-control-token", default=None,
                     help="bearer token for the control API of --anthropic-mock-url")
     recording.add_options(group)
+    recording.add_block_network_option(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "anthropic_rules(*paths): load these rules files into the "
                                        "anthropic_mock fixture's session (paths relative to the test file)")
     config.addinivalue_line("markers", recording.MARKER_HELP)
+    config.addinivalue_line("markers", "allow_network: this test may reach other hosts despite --block-network")
+
+
+@pytest.fixture(autouse=True)
+def _anthropic_block_network(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --block-network, only loopback connections are allowed during each test."""
+    if not request.config.getoption("--block-network", default=False) or request.node.get_closest_marker(
+            "allow_network"):
+        yield
+        return
+    import socket
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", recording.blocking_connect(socket.socket.connect))
+        patch.setattr(socket.socket, "connect_ex", recording.blocking_connect(socket.socket.connect_ex))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -86,11 +103,21 @@ def anthropic_mock(request: pytest.FixtureRequest, anthropic_mock_url: str) -> I
     for marker in request.node.iter_markers("anthropic_rules"):
         for path in marker.args:
             handle.load_rules(Path(request.node.path).parent / path)
+    # code that builds its own client (anthropic.Anthropic()) reaches this mock too, and is recorded
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("ANTHROPIC_BASE_URL", url)
+        environment.setenv("ANTHROPIC_API_KEY", handle.api_key)  # recording: the real key (recording.api_key)
+        try:
+            yield handle
+        finally:
+            _close(handle, own)
+
+
+def _close(handle: MockHandle, own: MockServer | None) -> None:
     try:
-        yield handle
-    finally:
         handle.reset()
         handle.close()
+    finally:
         if own is not None:
             own.stop()
 

@@ -10,14 +10,16 @@ import orjson
 
 from ..scenarios.jsonpath import compile_path
 from .cassette import Interaction, RecordedRequest
-from .redaction import replace_at
+from .redaction import REDACTED, replace_at
 
 Key = tuple[Hashable, ...]
 
 
 class Matcher:
-    def __init__(self, ignore_paths: Iterable[str] = (), headers: Iterable[str] = ()) -> None:
+    def __init__(self, ignore_paths: Iterable[str] = (), headers: Iterable[str] = (),
+                 redact: Iterable[str] = ()) -> None:
         self.ignore = [compile_path(p) for p in ignore_paths]
+        self.redact = [compile_path(p) for p in redact]
         self.headers = tuple(h.lower() for h in headers)
 
     def key(self, request: RecordedRequest) -> Key:
@@ -41,9 +43,10 @@ class Matcher:
             document = orjson.loads(raw)
         except orjson.JSONDecodeError:
             return _NOT_JSON
-        if self.ignore:
-            for steps in self.ignore:
-                replace_at(document, steps, None, delete=True)
+        for steps in self.redact:
+            replace_at(document, steps, REDACTED)
+        for steps in self.ignore:
+            replace_at(document, steps, None, delete=True)
         return document
 
     def explain_miss(self, request: RecordedRequest, recorded: list[Interaction]) -> str:

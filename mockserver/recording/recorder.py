@@ -43,7 +43,8 @@ class Recorder:
         self.mode = resolve_mode(config.record_mode, config.proxy)
         self.folder = Path(config.cassettes)  # type: ignore[arg-type]
         self.default_name = config.cassette
-        self.matcher = Matcher(config.match_ignore, config.match_headers)
+        # a redacted path is stored as <redacted>: compare the sent request the same way
+        self.matcher = Matcher(config.match_ignore, config.match_headers, redact=config.redact_paths)
         self.redact = BodyRedactor(config.redact_paths)
         self.upstream = Upstream(config.proxy) if config.proxy else None
         self.speed, self.keep_ids = config.replay_speed, config.keep_ids
@@ -113,7 +114,8 @@ class Recorder:
         message = (f"No recording in cassette {name!r} matches {request.method} {request.uri} "
                    f"(record mode {self.mode.value}); {where}")
         error = ApiError(MISS_TYPE, message, status=MISS_STATUS)
-        return JsonReply(error.body(call.request_id), status=MISS_STATUS)
+        # the SDKs would retry a 5xx twice: a miss never heals on its own, so say so
+        return JsonReply(error.body(call.request_id), status=MISS_STATUS, headers={"x-should-retry": "false"})
 
     def _recording(self, request: RecordedRequest, exchange: Exchange, tape: Tape) -> Interaction:
         """What goes into the file: secrets out, configured paths redacted, volatile values normalized."""

@@ -16,7 +16,8 @@ SECRET_HEADERS = frozenset({"x-api-key", "authorization", "anthropic-admin-key",
 # Transport details, written afresh on replay (uvicorn dates every response), or the mock's own
 # per-test isolation key.
 UNRECORDED_HEADERS = frozenset({"date", "server", "host", "content-length", "connection", "keep-alive", "transfer-encoding",
-                                "accept-encoding", "content-encoding", "x-mock-session", "x-mock-cassette"})
+                                "accept-encoding", "content-encoding", "x-mock-session", "x-mock-cassette",
+                                "user-agent"})
 REDACTED = "<redacted>"
 
 PRESETS = {
@@ -28,9 +29,15 @@ PRESETS = {
 }
 
 
+# The client's own description of itself (SDK version, OS, runtime, retry count): it changes with
+# every upgrade and machine, and matching never reads it.
+VOLATILE_PREFIXES = ("x-stainless-",)
+
+
 def recorded_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, value) for name, value in headers
-            if name not in SECRET_HEADERS and name not in UNRECORDED_HEADERS]
+            if name not in SECRET_HEADERS and name not in UNRECORDED_HEADERS
+            and not name.startswith(VOLATILE_PREFIXES)]
 
 
 class BodyRedactor:
