@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import multiprocessing
 import os
 import signal
@@ -153,6 +152,8 @@ def _work(config: Config, options: dict[str, Any], sock: socket.socket, parent: 
 def _one_at_a_time(data_dir: Path) -> Iterator[None]:
     """Workers open the shared SQLite files in turn: switching a new file to WAL while another
     worker does the same fails with "database is locked" instead of waiting."""
+    import fcntl  # POSIX only, like these workers: serve imports this module on Windows too
+
     with open(data_dir / "startup.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield

@@ -30,7 +30,12 @@ healthy() {
   fi
 }
 
-nohup "$bin" serve --host "$host" --port "$port" "${extra[@]}" >"$log" 2>&1 </dev/null &
+# nohup where there is one (Git Bash on Windows has none); ${a[@]+...}: macOS's bash 3.2 calls an empty
+# array unbound under set -u
+launcher=()
+if command -v nohup >/dev/null; then launcher=(nohup); fi
+${launcher[@]+"${launcher[@]}"} "$bin" serve --host "$host" --port "$port" ${extra[@]+"${extra[@]}"} \
+  >"$log" 2>&1 </dev/null &
 pid=$!
 
 deadline=$((SECONDS + timeout))

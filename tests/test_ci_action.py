@@ -68,3 +68,41 @@ def test_the_action_runs_the_script_with_the_variables_it_reads():
     assert all(f"${{{name}:-" in script for name in start["env"])  # each variable the step sets is read
     assert set(action["outputs"]) == {"base-url", "pid"}
     assert os.access(SCRIPT, os.X_OK)
+
+
+def test_the_action_sets_up_its_own_python_and_hands_the_installed_bin_to_the_start():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    steps = action["runs"]["steps"]
+    setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["with"]["python-version"] == "${{ inputs.python-version }}"
+    assert action["inputs"]["python-version"]["default"] >= "3.11"
+    install = next(step for step in steps if step.get("id") == "install")
+    assert install["run"] == 'bash "$GITHUB_ACTION_PATH/scripts/ci-install.sh"'
+    start = next(step for step in steps if step.get("id") == "start")
+    assert start["env"]["MOCKSERVER_BIN"] == "${{ steps.install.outputs.bin }}"
+    assert os.access(ROOT / "scripts" / "ci-install.sh", os.X_OK)
+
+
+def test_the_install_script_refuses_an_old_python_in_one_clear_message(tmp_path):
+    old = tmp_path / "python3.10"
+    old.write_text("#!/bin/sh\n[ \"$1\" = --version ] && echo 'Python 3.10.12' && exit 0\nexit 1\n")
+    old.chmod(0o755)
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "ci-install.sh")], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "MOCKSERVER_PYTHON": str(old),
+                                             "MOCKSERVER_VENV": str(tmp_path / "venv")})
+    assert result.returncode == 1
+    assert "needs Python 3.11 or newer" in result.stderr and "Python 3.10.12" in result.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+def test_the_install_script_installs_a_working_mockserver_and_says_where(tmp_path):
+    github_output = tmp_path / "github_output"
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "ci-install.sh")], capture_output=True, text=True,
+                            timeout=600, env={**os.environ, "MOCKSERVER_PYTHON": sys.executable,
+                                              "MOCKSERVER_VENV": str(tmp_path / "venv"),
+                                              "GITHUB_OUTPUT": str(github_output)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    installed = github_output.read_text().strip().removeprefix("bin=")
+    assert installed == str(tmp_path / "venv" / "bin" / "mockserver")
+    help_text = subprocess.run([installed, "serve", "--help"], capture_output=True, text=True, timeout=60)
+    assert help_text.returncode == 0 and "--port PORT" in help_text.stdout
