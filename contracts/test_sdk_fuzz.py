@@ -2,7 +2,7 @@
 its stream accumulator (beta and GA) and its JSON parsing. 500 streams per CI run.
 
 To fuzz your own client, keep the strategies and replace the three `read_*` functions with calls into
-your code: anything that turns the chunks into a message (see the README, "Fuzzing clients").
+your code: anything that turns the chunks into a message (see docs/contract.md, "Fuzzing clients").
 """
 
 from __future__ import annotations

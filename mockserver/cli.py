@@ -58,13 +58,13 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                        help="YAML or JSON rules to load at start, reloaded when the file changes (repeatable)")
     serve.add_argument("--control-token", help="allow /_mock from other hosts with this bearer token")
     serve.add_argument("--control-body-bytes", type=int, default=4 * 1024 * 1024,
-                       help="largest /_mock request body in bytes (README: Security)")
+                       help="largest /_mock request body in bytes (docs/security.md)")
     serve.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC, metavar="FILE",
                        help="OpenAPI spec to serve (default: the bundled Anthropic API spec)")
     serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
     serve.add_argument("--fuzz", dest="fuzz_seed", type=int, metavar="SEED",
                        help="answer Messages with valid-but-unusual replies and streams (replayable per seed)")
-    faults = serve.add_argument_group("faults and scripting (README: Scripted behaviour)")
+    faults = serve.add_argument_group("faults and scripting (docs/scripting.md)")
     faults.add_argument("--latency", help="delay every API request: 50ms, uniform:10-100ms, normal:100ms,20ms")
     faults.add_argument("--error-rate", dest="error_rates", action="append", default=[], metavar="TYPE=P",
                         help="answer error TYPE with probability P, e.g. overloaded_error=0.05 (repeatable)")
@@ -89,7 +89,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _limits_arguments(serve: argparse.ArgumentParser) -> None:
-    limits = serve.add_argument_group("connection limits (README: Security)")
+    limits = serve.add_argument_group("connection limits (docs/security.md)")
     limits.add_argument("--max-header-bytes", type=_positive(int), default=64 * 1024, metavar="N",
                         help="largest request line + headers; a larger one gets 431 and the connection "
                              "closes (default: 65536)")

@@ -47,7 +47,7 @@ class Config:
     max_header_bytes: int = 64 * 1024   # request line + headers; larger: 431 and the connection closes
     header_timeout: float = 10.0        # seconds for the request line and headers to arrive
     body_timeout: float = 30.0          # seconds a started body may stall before the connection closes
-    # record and replay (README: Record and replay; mockserver/recording/)
+    # record and replay (docs/record-replay.md; mockserver/recording/)
     proxy: str | None = None            # upstream base URL to forward to (and record from)
     cassettes: Path | None = None       # folder of cassettes; set: requests go through the recorder
     cassette: str = "default"           # cassette name (a request may pick another with x-mock-cassette)

@@ -9,7 +9,7 @@
     @pytest.mark.anthropic_rules("rules/overloaded.yaml")  # relative to the test file
     def test_with_rules(anthropic_mock): ...
 
-    @pytest.mark.anthropic_cassette()  # replays cassettes/{module}/{test}.yaml (README: Record and replay)
+    @pytest.mark.anthropic_cassette()  # replays cassettes/{module}/{test}.yaml (docs/record-replay.md)
     def test_recorded(anthropic_mock): ...
 
 Every test gets its own isolation key, so its rules, counters, scenario states and journal are

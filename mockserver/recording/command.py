@@ -14,7 +14,7 @@ TUPLE_OPTIONS = ("match_ignore", "match_headers", "redact_paths", "normalize")
 
 
 def add_serve_options(serve: argparse.ArgumentParser) -> None:
-    group = serve.add_argument_group("record and replay (README: Record and replay)")
+    group = serve.add_argument_group("record and replay (docs/record-replay.md)")
     group.add_argument("--proxy", metavar="URL", help="forward API requests to this upstream (and record them)")
     group.add_argument("--cassettes", type=Path, metavar="DIR", help="cassette folder; without --proxy: replay")
     group.add_argument("--cassette", default="default", metavar="NAME",

@@ -1,5 +1,5 @@
 """Context management through the 2.x SDK over a real socket, JSON and streamed: the request
-shapes that make the mock clear tool uses, clear thinking, and compact (the README's table)."""
+shapes that make the mock clear tool uses, clear thinking, and compact (the table in docs/behaviour.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every rule field is documented in README.md and used in an example under examples/, every
+"""Every rule field is documented in docs/scripting.md and used in an example under examples/, every
 example loads, and the examples do what their comments say."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from mockserver.scenarios.rules import load_rules_file
 from ..helpers import MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "README.md"
+DOCS = ROOT / "docs" / "scripting.md"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 SCHEMAS = yaml.safe_load((ROOT / "openapi" / "control.yaml").read_text())["components"]["schemas"]
 RULE_SCHEMAS = ("Rule", "Match", "Response", "Fault", "ApiErrorSpec", "StreamError", "ToolUse", "Pacing",
@@ -64,7 +64,7 @@ def test_the_field_list_is_not_empty():
 
 @pytest.mark.parametrize("field", sorted(rule_fields()))
 def test_every_field_is_documented(field):
-    assert f"`{field}`" in DOCS.read_text(), f"README.md does not describe `{field}`"
+    assert f"`{field}`" in DOCS.read_text(), f"docs/scripting.md does not describe `{field}`"
 
 
 @pytest.mark.parametrize("field", sorted(rule_fields()))
