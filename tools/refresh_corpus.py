@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from tools.corpus.coverage import CLASSES, classes  # noqa: E402
 from tools.corpus.normalise import anthropic_interactions  # noqa: E402
-from tools.corpus.scrub import find_secrets, read_corpus_file  # noqa: E402
+from tools.corpus.scrub import find_secrets, load_corpus_cassette  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "real-traffic"
 MANIFEST = CORPUS / "sources.yaml"
@@ -131,7 +131,7 @@ def cassettes(folder: Path) -> list[Path]:
 
 
 def interactions_in(folder: Path) -> list[dict[str, Any]]:
-    return [i for f in cassettes(folder) for i in yaml.safe_load(read_corpus_file(f))["interactions"]]
+    return [i for f in cassettes(folder) for i in load_corpus_cassette(f)["interactions"]]
 
 
 def refresh_command(project: dict[str, Any]) -> str:

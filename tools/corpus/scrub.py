@@ -22,7 +22,8 @@ API_KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
 # A token, not a word of prose: 16+ token characters with at least one digit.
 BEARER = re.compile(r"(?i)(bearer\s+)((?=[A-Za-z0-9._~+/=\-]*\d)[A-Za-z0-9._~+/=\-]{16,})")
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-ORG_ID = re.compile(r"(?i)(organi[sz]ation[_-]?id[\"']?\s*[:=]\s*[\"']?)(" + UUID + ")")
+# An organization id as a JSON/YAML/form value, also inside an escaped JSON string (\\" quotes).
+ORG_ID = re.compile(r"(?i)(organi[sz]ation[_-]?id[\\\\\"']*\s*[:=]\s*[\\\\\"']*)(" + UUID + ")")
 # What a recorder leaves in place of a secret: these are not secrets themselves.
 PLACEHOLDER = re.compile(r"(?i)^(redacted|filtered|dummy|fake|test|none|null|x+|\*+|<[^>]*>|\{[^}]*\})$")
 
@@ -51,6 +52,11 @@ def read_corpus_file(path: Path) -> str:
     return raw.decode("utf-8")
 
 
+def load_corpus_cassette(path: Path) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser reads the corpus ~10x faster
+    return yaml.load(read_corpus_file(path), Loader=loader) or {}  # noqa: S506 - a safe loader
+
+
 def find_secrets(path: Path) -> list[str]:
     """Every credential-looking thing left in one corpus file, described for a failure message."""
     text = read_corpus_file(path)
@@ -59,7 +65,7 @@ def find_secrets(path: Path) -> list[str]:
               if not _placeholder(m.group(2))]
     found += [f"{path.name}: organization id {m.group(2)}" for m in ORG_ID.finditer(text)]
     if path.name.endswith((".yaml", ".yml", ".yaml.gz", ".yml.gz")):
-        found += _secret_headers(path.name, yaml.safe_load(text) or {})
+        found += _secret_headers(path.name, load_corpus_cassette(path))
     return found
 
 
