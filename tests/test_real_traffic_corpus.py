@@ -185,3 +185,12 @@ def _write(folder: Path, text: str, compressed: bool) -> Path:
         path.write_text(text)
     yaml.safe_load(text)  # the planted file is still a cassette
     return path
+
+
+def test_import_reads_header_names_pickled_by_aiohttp_recordings():
+    aiohttp = SAMPLE.replace("      accept-encoding:\n", "      ? !!python/object/apply:multidict._multidict.istr\n"
+                                                        "      - X-Api-Key\n      : - sk-ant-api03-Zz9Yy8Xx7Ww6\n"
+                                                        "      accept-encoding:\n", 1)
+    [kept] = anthropic_interactions(aiohttp)
+    assert kept["request"]["headers"]["X-Api-Key"] == ["REDACTED"]
+    assert kept["request"]["headers"]["accept-encoding"] == ["gzip"]

@@ -38,8 +38,14 @@ def _unknown(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_scalar(node)  # type: ignore[arg-type]
 
 
+def _istr(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
+    """aiohttp recordings pickle header names as multidict `istr(name)`: keep the name."""
+    return str(loader.construct_sequence(node)[0])  # type: ignore[arg-type]
+
+
 _CassetteLoader.add_constructor("!binary", _binary)
 _CassetteLoader.add_multi_constructor("!ruby/", _unknown)
+_CassetteLoader.add_multi_constructor("tag:yaml.org,2002:python/object/apply:multidict.", _istr)
 
 
 def load_cassette(text: str | bytes) -> list[dict[str, Any]]:
