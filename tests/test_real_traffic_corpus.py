@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ import yaml
 from tools.corpus.coverage import CLASSES, classes
 from tools.corpus.normalise import anthropic_interactions
 from tools.corpus.scrub import find_secrets, load_corpus_cassette
+from tools import refresh_corpus
 from tools.refresh_corpus import CORPUS, cassettes, dump_cassette, load_manifest
 
 # No project we may use records these; when a refresh brings one in, move it out of this set.
@@ -194,3 +196,34 @@ def test_import_reads_header_names_pickled_by_aiohttp_recordings():
     [kept] = anthropic_interactions(aiohttp)
     assert kept["request"]["headers"]["X-Api-Key"] == ["REDACTED"]
     assert kept["request"]["headers"]["accept-encoding"] == ["gzip"]
+
+
+def test_refresh_rebuilds_a_project_folder_from_a_git_repository(tmp_path, monkeypatch):
+    repo = tmp_path / "upstream"
+    (repo / "tests" / "cassettes").mkdir(parents=True)
+    (repo / "LICENSE").write_text("MIT License\n\nPermission is hereby granted...\n")
+    with_key = SAMPLE.replace("accept-encoding:", "x-api-key:\n      - sk-ant-api03-Zz9Yy8Xx7Ww6\n      accept-encoding:")
+    (repo / "tests" / "cassettes" / "test_hello.yaml").write_text(with_key)
+    (repo / "tests" / "cassettes" / "test_other.yaml").write_text(SAMPLE.replace("api.anthropic.com", "api.openai.com"))
+    for args in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+    corpus = tmp_path / "real-traffic"
+    corpus.mkdir()
+    (corpus / "README.md").write_text(f"# t\n\n{refresh_corpus.TABLE_START}\n{refresh_corpus.TABLE_END}\n")
+    (corpus / "sources.yaml").write_text(yaml.safe_dump({"projects": [{
+        "name": "upstream", "repo": "someone/upstream", "commit": "HEAD", "licence": "MIT", "licence_file": "LICENSE",
+        "roots": [{"path": "tests/cassettes", "include": ["*.yaml"]}]}]}))
+    monkeypatch.setattr(refresh_corpus, "CORPUS", corpus)
+    monkeypatch.setattr(refresh_corpus, "MANIFEST", corpus / "sources.yaml")
+    monkeypatch.setattr("sys.argv", ["refresh_corpus.py", str(repo), "upstream"])
+
+    refresh_corpus.main()
+
+    folder = corpus / "upstream"
+    assert sorted(p.name for p in folder.iterdir()) == ["LICENSE", "SOURCES.md", "test_hello.yaml"]
+    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert commit in (folder / "SOURCES.md").read_text()
+    assert yaml.safe_load((corpus / "sources.yaml").read_text())["projects"][0]["commit"] == commit
+    [kept] = load_corpus_cassette(folder / "test_hello.yaml")["interactions"]
+    assert kept["request"]["headers"]["x-api-key"] == ["REDACTED"]
+    assert "| [upstream](upstream/SOURCES.md) | MIT | 1 | 1 |" in (corpus / "README.md").read_text()
