@@ -135,24 +135,29 @@ def interactions_in(folder: Path) -> list[dict[str, Any]]:
 
 
 def refresh_command(project: dict[str, Any]) -> str:
-    return f"python3 tools/refresh_corpus.py <checkout of {project['repo']}> {project['name']} --commit <rev>"
+    return f"python3 tools/refresh_corpus.py <checkout of {project['repo']}> {project['name']}"
 
 
 def sources_md(project: dict[str, Any]) -> str:
     roots = "\n".join(
-        f"- `{r['path']}/` matching {', '.join(f'`{g}`' for g in r.get('include', ['*.yaml']))}"
+        f"  - `{r['path']}/` matching {', '.join(f'`{g}`' for g in r.get('include', ['*.yaml']))}"
         + (f", except {', '.join(f'`{g}`' for g in r['exclude'])}" if r.get("exclude") else "")
+        + (f", stored under `{r['dest']}/`" if r.get("dest") else "")
         for r in project["roots"])
+    extra = "".join(f", with `{name}`" for name in project.get("licence_extra", []))
     return (f"# {project['name']}: where these recordings come from\n\n"
             f"Generated from `../sources.yaml` by `tools/refresh_corpus.py`; edit that file, not this one.\n\n"
             f"- Repository: https://github.com/{project['repo']}\n"
             f"- Commit: `{project['commit']}`\n"
-            f"- Licence: {project['licence']} (`LICENSE` here is the project's `{project['licence_file']}`, verbatim)\n"
+            f"- Licence: {project['licence']} (`LICENSE` here is the project's `{project['licence_file']}`, "
+            f"verbatim{extra})\n"
             f"- Format recorded in: {project.get('format', 'vcrpy')}\n"
             f"- Source paths:\n{roots}\n\n"
             f"Only the exchanges with api.anthropic.com are kept; bodies are stored as readable text "
             f"and credentials are replaced by `REDACTED`.\n\n"
-            f"Refresh (from the repository root):\n\n```\n{refresh_command(project)}\n```\n")
+            f"Refresh (from the repository root): the first command rebuilds this folder from the commit above, "
+            f"the second moves it to another revision and records that in `../sources.yaml`.\n\n"
+            f"```\n{refresh_command(project)}\n{refresh_command(project)} --commit <rev>\n```\n")
 
 
 def projects_table(projects: list[dict[str, Any]]) -> str:
