@@ -1,0 +1,1 @@
+"""Import, normalise and scrub recorded Anthropic API traffic for tests/fixtures/real-traffic/."""
