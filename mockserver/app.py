@@ -15,6 +15,7 @@ from .http.render import send_reply
 from .http.replies import JsonReply
 from .http.request_ids import RequestIds, worker_salt
 from .pipeline import BoundHandler, Pipeline
+from .platforms import PREFIXES as PLATFORM_PREFIXES, Platforms
 from .resources import all_handlers
 from .scenarios.behaviour import Behaviour
 from .scenarios.controls import Controls
@@ -36,6 +37,7 @@ class MockApp:
         self.behaviour = behaviour
         self._control = control_app(self.state, Controls(behaviour))
         self._pipeline = Pipeline(self.state, handlers, behaviour, _recorder(config, behaviour), self._ids)
+        self._platforms = Platforms(self._pipeline)  # Bedrock, Vertex AI, Foundry...: codecs around the pipeline
         self._steady_health = JsonReply(steady_health(self.state.spec))
 
     def new_request_id(self) -> str:
@@ -61,7 +63,7 @@ class MockApp:
                 await self._control(scope, receive, send)
             elif path == STEADY_HEALTH:  # SDK scripts wait on Steady's route before they run their suites
                 await send_reply(send, self._steady_health, [])
-            else:
+            elif not (path.startswith(PLATFORM_PREFIXES) and await self._platforms(scope, receive, send)):
                 await self._pipeline(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)

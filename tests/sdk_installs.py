@@ -16,6 +16,8 @@ CACHE = ROOT / ".cache"
 LEGACY_SDK_VERSION = "0.125.0"
 CURRENT_SDK_VERSION = "2.16.0"  # also pinned in pyproject.toml and tools/make_spec_venvs.sh
 NODE_SDK_VERSION = "1.16.0"
+NODE_PLATFORM_SDKS = ("@anthropic-ai/bedrock-sdk@1.2.1", "@anthropic-ai/vertex-sdk@1.1.5",
+                      "@anthropic-ai/foundry-sdk@1.1.1")
 
 
 def _stamped(folder: Path, version: str) -> bool:
@@ -88,3 +90,16 @@ def _install_generated_suite(home: Path, python: Path, version: str) -> None:
     with tarfile.open(home / f"anthropic-{version}.tar.gz") as archive:
         archive.extractall(home, filter="data")
     (home / ".version").write_text(version)
+
+
+def node_platform_sdks() -> Path:
+    """A folder whose node_modules holds the TypeScript platform SDKs (Bedrock, Vertex AI, Foundry)."""
+    target = CACHE / "node-platforms"
+    stamp = " ".join(NODE_PLATFORM_SDKS)
+    with _installing(target):
+        if not _stamped(target, stamp):
+            target.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", *NODE_PLATFORM_SDKS],
+                           cwd=target, check=True)
+            (target / ".version").write_text(stamp)
+    return target

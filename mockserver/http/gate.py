@@ -6,6 +6,7 @@ Each failure is an ApiError rendered in the Anthropic envelope.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from ..config import ADMIN_KEY_PREFIX
 from ..spec.loader import behaviour_version
 from ..spec.query import QueryReader
 from .asgi import Receive
+from .aws_sigv4 import CredentialError, sigv4_service
 from .errors import ApiError, invalid_request
 from .json_body import parse_json
 from .upload_names import restore_filenames
@@ -47,7 +49,21 @@ def api_key_of(headers: dict[str, str]) -> str:
     if key:
         return key
     scheme, _, token = headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
+    if scheme.lower() == "bearer":
+        return token.strip()
+    if scheme == "AWS4-HMAC-SHA256":  # AnthropicAWS: the first-party API behind an AWS signature
+        return _aws_key(headers)
+    return ""
+
+
+def _aws_key(headers: dict[str, str]) -> str:
+    """A stand-in key for a well-formed SigV4 signature (its secret is never checked), else none."""
+    try:
+        sigv4_service(headers["authorization"], headers)
+    except CredentialError:
+        return ""
+    credential = headers["authorization"].split("Credential=", 1)[1].split("/", 1)[0]
+    return "sk-ant-aws-" + hashlib.sha256(credential.encode()).hexdigest()[:16]
 
 
 class Gate:
