@@ -230,3 +230,90 @@ def test_an_unanswered_tool_use_is_still_refused_without_tools(http, version):
     response = post(http, {"messages": turns}, version)
     assert response.status_code == 400
     assert "`tool_use` ids were found without `tool_result` blocks" in response.json()["error"]["message"]
+
+
+# ---- item 4: every field the real API sends -------------------------------------------------------
+
+THINKING = [{"type": "enabled", "budget_tokens": 1024}, {"type": "adaptive"}]
+
+
+@pytest.mark.parametrize("thinking", THINKING)
+@BOTH_STREAMED
+def test_thinking_replies_count_their_thinking_tokens(http, version, stream, thinking):
+    """Real replies with thinking on carry `usage.output_tokens_details.thinking_tokens` (in the
+    stream: in message_delta's usage, not message_start's)."""
+    response = post(http, {"messages": [{"role": "user", "content": "Think it over: why is the sky blue?"}],
+                           "max_tokens": 4096, "thinking": thinking}, version, stream)
+    usage = reply_of(response)["usage"]
+    assert usage["output_tokens_details"]["thinking_tokens"] >= 0
+    assert usage["output_tokens_details"]["thinking_tokens"] <= usage["output_tokens"]
+    if stream:
+        start = next(json.loads(line[5:]) for line in response.text.splitlines() if '"message_start"' in line)
+        assert "output_tokens_details" not in start["message"]["usage"]
+
+
+@BOTH
+def test_sdk_reads_thinking_tokens_strictly(server, version):
+    message = sdk(server, version).messages.create(
+        model=MODEL, max_tokens=4096, thinking={"type": "enabled", "budget_tokens": 1024},
+        messages=[{"role": "user", "content": "Think first: what is 6 times 7?"}])
+    assert message.content[0].type == "thinking"
+    assert message.usage.output_tokens_details is not None
+
+
+@BOTH_STREAMED
+def test_usage_and_message_keys_every_real_reply_has(http, version, stream):
+    """Keys every recorded reply of 2026 carries: stop_details, and usage's cache_creation split,
+    service_tier and inference_geo."""
+    message = reply_of(post(http, {"messages": [USER]}, version, stream))
+    assert "stop_details" in message
+    usage = message["usage"]
+    assert set(usage["cache_creation"]) == {"ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"}
+    assert usage["service_tier"] == "standard" and isinstance(usage["inference_geo"], str)
+
+
+@BOTH_STREAMED
+def test_tool_calls_name_their_caller(http, version, stream):
+    tools = [TOOL, {"type": "web_search_20250305", "name": "web_search"}]
+    body = {"messages": [{"role": "user", "content": "Search the web for Paris, then call get_weather for Paris."}],
+            "tools": tools, "max_tokens": 400}
+    message = reply_of(post(http, body, version, stream))
+    calls = [b for b in message["content"] if b["type"] in ("tool_use", "server_tool_use")]
+    assert {b["type"] for b in calls} == {"tool_use", "server_tool_use"}
+    assert all(b["caller"] == {"type": "direct"} for b in calls)
+    assert message["usage"]["server_tool_use"]["web_search_requests"] >= 1
+
+
+CONTEXT_BETA = "context-management-2025-06-27"
+
+
+@BOTH_STREAMED
+def test_the_context_management_beta_alone_reports_no_applied_edits(http, version, stream):
+    """Recorded (dd-trace-py, tool search under the context-management beta): the reply carries
+    `context_management: {applied_edits: []}` though the request set no edits."""
+    payload = {"model": MODEL, "max_tokens": 200, "messages": [USER], **({"stream": True} if stream else {})}
+    response = http.post("/v1/messages?beta=true", json=payload,
+                         headers={"x-api-key": KEY, "anthropic-version": version, "anthropic-beta": CONTEXT_BETA})
+    assert reply_of(response)["context_management"] == {"applied_edits": []}
+    without = reply_of(post(http, {"messages": [USER]}, version, stream))
+    assert "context_management" not in without
+
+
+@BOTH
+def test_sdk_beta_reads_context_management_strictly(server, version):
+    message = sdk(server, version).beta.messages.create(model=MODEL, max_tokens=64, messages=[USER],
+                                                         betas=[CONTEXT_BETA])
+    assert message.context_management is not None and message.context_management.applied_edits == []
+
+
+@BOTH_STREAMED
+def test_each_server_tool_iteration_splits_its_cache_writes(http, version, stream):
+    body = {"messages": [{"role": "user", "content": "Search the web for the weather in Paris."}], "max_tokens": 400,
+            "tools": [{"type": "web_search_20250305", "name": "web_search"}]}
+    payload = {"model": MODEL, **body, **({"stream": True} if stream else {})}
+    response = http.post("/v1/messages?beta=true", json=payload,
+                         headers={"x-api-key": KEY, "anthropic-version": version})
+    iterations = reply_of(response)["usage"]["iterations"]
+    assert len(iterations) >= 1
+    for iteration in iterations:
+        assert set(iteration["cache_creation"]) == {"ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"}

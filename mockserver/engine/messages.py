@@ -86,7 +86,7 @@ def _fit(request: dict[str, Any], drafts: list[Draft], natural_stop: str, input_
 def _message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, message_id: str, fitted: Fitted,
              cached: CacheUse, container: dict[str, Any] | None,
              stop_details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
+    message = {
         "id": message_id,
         "type": "message",
         "role": "assistant",
@@ -98,6 +98,9 @@ def _message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, mes
         "usage": usage(request, ctx, cached, fitted),
         "container": container,
     }
+    if context_edits.BETA in ctx.betas:  # real replies report the edits (none yet) for the beta alone
+        message["context_management"] = {"applied_edits": []}
+    return message
 
 
 def _check(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, convo: Conversation,
@@ -132,7 +135,8 @@ def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted:
         "service_tier": ctx.service_tier or "standard",
         "inference_geo": request.get("inference_geo") or "global",
     }
-    if fitted.thinking_tokens:
+    # real replies with thinking on count its tokens, 0 when the model did not think this turn
+    if fitted.thinking_tokens or (request.get("thinking") or {}).get("type") in ("enabled", "adaptive"):
         out["output_tokens_details"] = {"thinking_tokens": fitted.thinking_tokens}
     if request.get("speed"):
         out["speed"] = request["speed"]
