@@ -273,15 +273,26 @@ def test_usage_and_message_keys_every_real_reply_has(http, version, stream):
 
 
 @BOTH_STREAMED
-def test_tool_calls_name_their_caller(http, version, stream):
+def test_tool_calls_and_server_tool_results_name_their_caller(http, version, stream):
     tools = [TOOL, {"type": "web_search_20250305", "name": "web_search"}]
     body = {"messages": [{"role": "user", "content": "Search the web for Paris, then call get_weather for Paris."}],
             "tools": tools, "max_tokens": 400}
     message = reply_of(post(http, body, version, stream))
-    calls = [b for b in message["content"] if b["type"] in ("tool_use", "server_tool_use")]
-    assert {b["type"] for b in calls} == {"tool_use", "server_tool_use"}
-    assert all(b["caller"] == {"type": "direct"} for b in calls)
+    calls = [b for b in message["content"] if b["type"] in ("tool_use", "server_tool_use", "web_search_tool_result")]
+    assert {b["type"] for b in calls} == {"tool_use", "server_tool_use", "web_search_tool_result"}
+    assert all(b["caller"] == {"type": "direct"} for b in calls)  # recorded: ruby_llm web search, crewai tools
     assert message["usage"]["server_tool_use"]["web_search_requests"] >= 1
+
+
+@BOTH_STREAMED
+def test_a_web_fetch_result_names_its_caller(http, version, stream):
+    body = {"messages": [{"role": "user", "content": "Fetch https://example.com/report and sum it up."}],
+            "tools": [{"type": "web_fetch_20250910", "name": "web_fetch"}], "max_tokens": 400}
+    payload = {"model": MODEL, **body, **({"stream": True} if stream else {})}
+    response = http.post("/v1/messages", json=payload, headers={"x-api-key": KEY, "anthropic-version": version,
+                                                               "anthropic-beta": "web-fetch-2025-09-10"})
+    results = [b for b in reply_of(response)["content"] if b["type"] == "web_fetch_tool_result"]
+    assert results and results[0]["caller"] == {"type": "direct"}
 
 
 CONTEXT_BETA = "context-management-2025-06-27"
