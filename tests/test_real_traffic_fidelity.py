@@ -76,7 +76,7 @@ def reply_of(response: httpx.Response) -> dict[str, Any]:
 
 NULL_OPTIONS = {"stop_sequences": None, "system": None, "metadata": None, "tools": None, "tool_choice": None,
                 "thinking": None, "service_tier": None, "container": None, "output_config": None,
-                "context_management": None, "mcp_servers": None, "inference_geo": None}
+                "inference_geo": None}
 LEGACY_ONLY_NULLS = {"temperature": None, "top_p": None, "top_k": None}  # 2026-10-21 dropped these fields
 
 
@@ -85,6 +85,18 @@ def test_null_for_every_optional_top_level_field(http, version, stream):
     nulls = {**NULL_OPTIONS, **(LEGACY_ONLY_NULLS if version == LEGACY else {})}
     message = reply_of(post(http, {"messages": [USER], **nulls}, version, stream))
     assert message["type"] == "message" and message["content"][0]["type"] == "text"
+
+
+@BOTH
+def test_null_for_a_beta_field_needs_its_beta_like_any_value(http, version):
+    """Without its beta the field is unknown to the API, whatever its value; with it, null is absent."""
+    body = {"model": MODEL, "max_tokens": 64, "messages": [USER], "context_management": None}
+    refused = http.post("/v1/messages", json=body, headers={"x-api-key": KEY, "anthropic-version": version})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == "context_management: Extra inputs are not permitted"
+    accepted = http.post("/v1/messages", json=body, headers={"x-api-key": KEY, "anthropic-version": version,
+                                                             "anthropic-beta": "context-management-2025-06-27"})
+    assert accepted.json()["context_management"] == {"applied_edits": []}
 
 
 @BOTH

@@ -69,10 +69,10 @@ class Gate:
             _check_json_content_type(headers.get("content-type"))
             raw_body = await read_body(receive, headers, operation.max_body_bytes)
             body = parse_json(raw_body)
+            if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
+                self._check_beta_fields(operation, body, betas)  # a beta field is unknown without its beta, null or not
             if b"null" in raw_body:  # most bodies have none: the walk is skipped
                 self._state.validators.drop_null_options(operation.operation_id, version, body)
-            if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
-                self._check_beta_fields(operation, body, betas)
             validator = self._state.validators.body(operation.operation_id, version)
             if validator is not None:
                 validator.check(body)
