@@ -340,3 +340,51 @@ def test_each_server_tool_iteration_splits_its_cache_writes(http, version, strea
     assert len(iterations) >= 1
     for iteration in iterations:
         assert set(iteration["cache_creation"]) == {"ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"}
+
+
+# ---- the spec: every field a reply's block carries is taken back in the history --------------------
+
+def _members(schema: Any, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    if not isinstance(schema, dict):
+        return []
+    if schema.get("type") == "array":
+        return _members(schema.get("items"), schemas)
+    if "anyOf" in schema or "oneOf" in schema:
+        return [m for sub in schema.get("anyOf") or schema["oneOf"] for m in _members(sub, schemas)]
+    return [schema] if "properties" in schema else []
+
+
+def _type_of(schema: dict[str, Any]) -> Any:
+    kind = schema["properties"].get("type", {})
+    return kind.get("const", next((k.get("const") for k in kind.get("anyOf", []) if "const" in k), None))
+
+
+def _refused_echoes(reply: Any, history: Any, schemas: dict[str, Any], path: str, seen: set) -> list[str]:
+    """Fields of reply shapes that the matching history shapes (same `type`) would refuse."""
+    found: list[str] = []
+    wanted = _members(history, schemas)
+    for shape in _members(reply, schemas):
+        twins = [w for w in wanted if _type_of(w) == _type_of(shape)]
+        if not twins or (id(shape), id(twins[0])) in seen or twins[0].get("additionalProperties") is not False:
+            continue
+        seen.add((id(shape), id(twins[0])))
+        for name, sub in shape["properties"].items():
+            where = f"{path}[{_type_of(shape)}].{name}"
+            if name not in twins[0]["properties"]:
+                found.append(where)
+            else:
+                found += _refused_echoes(sub, twins[0]["properties"][name], schemas, where, seen)
+    return found
+
+
+@BOTH
+def test_every_field_of_a_reply_block_is_accepted_back_as_history(version):
+    from mockserver.config import DEFAULT_SPEC
+    from mockserver.spec.loader import load_spec, schemas_for_version
+
+    schemas = schemas_for_version(load_spec(DEFAULT_SPEC), version)
+    assistant_content = schemas["AssistantMessageParam"]["properties"]["content"]
+    assert _refused_echoes({"$ref": "#/components/schemas/ContentBlock"}, assistant_content, schemas,
+                           "content", set()) == []
