@@ -264,6 +264,22 @@ def test_thinking_replies_count_their_thinking_tokens(http, version, stream, thi
         assert "output_tokens_details" not in start["message"]["usage"]
 
 
+@BOTH_STREAMED
+def test_adaptive_only_models_count_thinking_tokens_on_every_reply(http, version, stream):
+    """Recorded (activeagent, claude-sonnet-5): `output_tokens_details` with no thinking requested,
+    and with thinking disabled. A model that also takes `enabled` thinking reports it only when on."""
+    for thinking in ({}, {"thinking": {"type": "disabled"}}):
+        body = {"model": "claude-sonnet-5", "messages": [USER], **thinking}
+        assert "thinking_tokens" in reply_of(post(http, body, version, stream))["usage"]["output_tokens_details"]
+    assert "output_tokens_details" not in reply_of(post(http, {"messages": [USER]}, version, stream))["usage"]
+
+
+@BOTH
+def test_max_tokens_up_to_what_a_recorded_request_used(http, version):
+    """Recorded (ruby_llm compaction): claude-sonnet-4-6 answered a request for 128,000 output tokens."""
+    assert post(http, {"model": "claude-sonnet-4-6", "messages": [USER], "max_tokens": 128_000}, version).status_code == 200
+
+
 @BOTH
 def test_sdk_reads_thinking_tokens_strictly(server, version):
     message = sdk(server, version).messages.create(

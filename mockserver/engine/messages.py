@@ -95,7 +95,7 @@ def _message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, mes
         "stop_reason": fitted.stop_reason,
         "stop_sequence": fitted.stop_sequence,
         "stop_details": stop_details,
-        "usage": usage(request, ctx, cached, fitted),
+        "usage": usage(request, ctx, cached, fitted, _reports_thinking(request, entry)),
         "container": container,
     }
     if context_edits.BETA in ctx.betas:  # real replies report the edits (none yet) for the beta alone
@@ -124,7 +124,16 @@ def _kept_container(fitted: Fitted, reply: Reply) -> bool:
     return any(block.get("type") in used for block in fitted.content)
 
 
-def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted: Fitted) -> dict[str, Any]:
+def _reports_thinking(request: dict[str, Any], entry: ModelEntry) -> bool:
+    """Real replies count thinking tokens (0 when the model did not think) whenever thinking is on,
+    and always on the models whose only thinking is adaptive (claude-sonnet-5 even with it disabled)."""
+    if (request.get("thinking") or {}).get("type") in ("enabled", "adaptive"):
+        return True
+    return "adaptive" in entry.thinking and "enabled" not in entry.thinking
+
+
+def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted: Fitted,
+          reports_thinking: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "input_tokens": cached.input_tokens,
         "cache_creation_input_tokens": cached.written,
@@ -135,8 +144,7 @@ def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted:
         "service_tier": ctx.service_tier or "standard",
         "inference_geo": request.get("inference_geo") or "global",
     }
-    # real replies with thinking on count its tokens, 0 when the model did not think this turn
-    if fitted.thinking_tokens or (request.get("thinking") or {}).get("type") in ("enabled", "adaptive"):
+    if fitted.thinking_tokens or reports_thinking:
         out["output_tokens_details"] = {"thinking_tokens": fitted.thinking_tokens}
     if request.get("speed"):
         out["speed"] = request["speed"]
