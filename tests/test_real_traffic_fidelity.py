@@ -142,6 +142,14 @@ def test_consecutive_turns_of_one_role_are_merged_not_refused(http, version, str
     assert reply_of(post(http, {"messages": turns}, version, stream))["role"] == "assistant"
 
 
+@BOTH_STREAMED
+def test_a_conversation_may_open_with_an_assistant_turn(http, version, stream):
+    """Recorded (activeagent messages_test): an assistant turn first, then the user's."""
+    turns = [{"role": "assistant", "content": "I can help with programming questions."},
+             {"role": "user", "content": "What are the benefits of ActiveRecord?"}]
+    assert reply_of(post(http, {"messages": turns}, version, stream))["content"][0]["type"] == "text"
+
+
 HISTORY_WITH_TOOL_BLOCKS = [
     USER,
     {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_01A", "name": "get_weather",
