@@ -2,9 +2,10 @@
 
 Clients built on the SDKs' types or on generic JSON encoders send `"stop_sequences": null`,
 `"system": null`, `"temperature": null` for fields they leave unset, and the real API answers 200.
-The SDK types (and so the spec's schemas) do not allow `null` there, so before validation the gate
-drops every `null` that stands for an optional field of a request object. A required field sent as
-`null` stays, and is refused as the API refuses it.
+The SDK types (and so the spec's schemas) do not allow `null` there, so when a body fails validation
+as sent, the gate drops every `null` that stands for an optional field of a request object and
+validates again (a valid body is never walked). A required field sent as `null` stays, and is
+refused as the API refuses it.
 
 The plan of where to look is derived once per (operation, API version) from the schema: plain
 objects and unions whose members have a constant `type` are followed; free-form objects (a tool's
@@ -28,17 +29,22 @@ class NullPlan:
     children: dict[str, NullPlan | UnionPlan] = field(default_factory=dict)
 
     def apply(self, value: Any) -> None:
-        if not isinstance(value, dict):
+        if type(value) is not dict:
             return
-        for name in [k for k, v in value.items() if v is None and k in self.optional]:
+        optional, children, dropped = self.optional, self.children, None
+        for name, item in value.items():  # one pass: this runs once per block of a long history
+            if item is None:
+                if name in optional:
+                    dropped = [name] if dropped is None else [*dropped, name]
+            elif name in children:
+                child = children[name]
+                if type(item) is list:
+                    for element in item:
+                        child.apply(element)
+                else:
+                    child.apply(item)
+        for name in dropped or ():
             del value[name]
-        for name, child in self.children.items():
-            item = value.get(name)
-            if isinstance(item, list):
-                for element in item:
-                    child.apply(element)
-            elif item is not None:
-                child.apply(item)
 
 
 @dataclass(slots=True)
@@ -48,11 +54,10 @@ class UnionPlan:
     members: dict[str | None, NullPlan] = field(default_factory=dict)
 
     def apply(self, value: Any) -> None:
-        if isinstance(value, list):
+        if type(value) is list:
             for element in value:
                 self.apply(element)
-            return
-        if isinstance(value, dict):
+        elif type(value) is dict:
             member = self.members.get(value.get(self.key))
             if member is not None:
                 member.apply(value)
