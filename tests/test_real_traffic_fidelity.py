@@ -88,6 +88,19 @@ def test_null_for_every_optional_top_level_field(http, version, stream):
 
 
 @BOTH
+def test_null_options_in_count_tokens_and_batch_requests(http, version):
+    api = {"x-api-key": KEY, "anthropic-version": version}
+    counted = http.post("/v1/messages/count_tokens", headers=api,
+                        json={"model": MODEL, "messages": [USER], "system": None, "tools": None, "thinking": None})
+    assert counted.status_code == 200 and counted.json()["input_tokens"] > 0
+    params = {"model": MODEL, "max_tokens": 64, "messages": [USER], "stop_sequences": None, "metadata": None}
+    batch = http.post("/v1/messages/batches", headers=api,
+                      json={"requests": [{"custom_id": "nulls", "params": params}]})
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["request_counts"]["processing"] == 1
+
+
+@BOTH
 def test_null_for_a_beta_field_needs_its_beta_like_any_value(http, version):
     """Without its beta the field is unknown to the API, whatever its value; with it, null is absent."""
     body = {"model": MODEL, "max_tokens": 64, "messages": [USER], "context_management": None}
