@@ -142,8 +142,9 @@ def test_a_null_inside_tool_input_schema_is_data_and_kept(http, version):
 def test_sdk_sends_none_for_optional_parameters(server, version):
     client = sdk(server, version)
     sampling = LEGACY_ONLY_NULLS if version == LEGACY else {}  # the 2.x SDK has no sampling parameters
-    message = client.messages.create(model=MODEL, max_tokens=64, messages=[USER], stop_sequences=None,  # type: ignore[arg-type]
-                                     system=None, metadata=None, extra_body=sampling)
+    message = client.messages.create(  # type: ignore[call-overload]
+        model=MODEL, max_tokens=64, messages=[USER], stop_sequences=None, system=None, metadata=None,
+        extra_body=sampling)
     assert message.content[0].type == "text"
 
 
@@ -202,8 +203,8 @@ def test_adaptive_thinking_with_a_forced_tool_choice(http, version, stream, choi
 @BOTH
 def test_sdk_adaptive_thinking_with_a_forced_tool(server, version):
     message = sdk(server, version).messages.create(
-        model=MODEL, max_tokens=2048, messages=[USER], thinking={"type": "adaptive"}, tools=[TOOL],  # type: ignore[list-item]
-        tool_choice={"type": "tool", "name": "get_weather"})
+        model=MODEL, max_tokens=2048, messages=[USER], thinking={"type": "adaptive"},
+        tools=[TOOL], tool_choice={"type": "tool", "name": "get_weather"})  # type: ignore[list-item]
     assert message.content[-1].type == "tool_use"
 
 
@@ -298,7 +299,8 @@ def test_adaptive_only_models_count_thinking_tokens_on_every_reply(http, version
 @BOTH
 def test_max_tokens_up_to_what_a_recorded_request_used(http, version):
     """Recorded (ruby_llm compaction): claude-sonnet-4-6 answered a request for 128,000 output tokens."""
-    assert post(http, {"model": "claude-sonnet-4-6", "messages": [USER], "max_tokens": 128_000}, version).status_code == 200
+    body = {"model": "claude-sonnet-4-6", "messages": [USER], "max_tokens": 128_000}
+    assert post(http, body, version).status_code == 200
 
 
 @BOTH

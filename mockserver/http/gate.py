@@ -70,7 +70,7 @@ class Gate:
             raw_body = await read_body(receive, headers, operation.max_body_bytes)
             body = parse_json(raw_body)
             if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
-                self._check_beta_fields(operation, body, betas)  # a beta field is unknown without its beta, null or not
+                self._check_beta_fields(operation, body, betas)  # before nulls go: unknown without its beta
             validator = self._state.validators.body(operation.operation_id, version)
             if validator is not None:
                 # `null` for an optional field is the field left out; only a body the schema refuses

@@ -9,7 +9,7 @@ refused as the API refuses it.
 
 The plan of where to look is derived once per (operation, API version) from the schema: plain
 objects and unions whose members have a constant `type` are followed; free-form objects (a tool's
-`input_schema`, a `tool_use` block's `input`, `metadata`) are not, so a `null` the client means as
+`input_schema`, a `tool_use` block's `input`) are not, so a `null` the client means as
 data is never touched.
 """
 
