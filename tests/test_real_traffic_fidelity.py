@@ -242,6 +242,16 @@ def test_citations_sent_back_with_the_file_id_the_reply_carried(http, version, s
 
 # ---- what the real API refuses stays refused ------------------------------------------------------
 
+@pytest.mark.parametrize("body", [
+    {"messages": [{"role": ["user"], "content": None}], "system": None},
+    {"messages": [{"role": "user", "content": [{"type": {"a": 1}, "text": None}]}]},
+    {"messages": [None, 5, "x"], "tools": [None, {"type": [1], "name": None}]},
+])
+def test_hostile_bodies_with_nulls_get_a_400_not_a_crash(http, body):
+    response = post(http, body, CURRENT)
+    assert response.status_code == 400 and response.json()["error"]["type"] == "invalid_request_error"
+
+
 @BOTH
 def test_null_for_a_required_field_is_still_refused(http, version):
     response = post(http, {"messages": [USER], "max_tokens": None}, version)

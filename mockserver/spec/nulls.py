@@ -58,7 +58,8 @@ class UnionPlan:
             for element in value:
                 self.apply(element)
         elif type(value) is dict:
-            member = self.members.get(value.get(self.key))
+            kind = value.get(self.key)
+            member = self.members.get(kind) if kind is None or type(kind) is str else None  # `[]` is no key
             if member is not None:
                 member.apply(value)
 
