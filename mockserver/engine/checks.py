@@ -27,7 +27,6 @@ EFFORT_UNSUPPORTED = 'output_config.effort: "{effort}" is not supported for {mod
 NO_STRUCTURED_OUTPUTS = "'{model}' does not support structured outputs."
 NO_MESSAGES = "messages: at least one message is required"
 EMPTY_CONTENT = "messages.{i}: all messages must have non-empty content except for the optional final assistant message"
-TOOLS_UNDEFINED = "Requests which include `tool_use` or `tool_result` blocks must define tools."
 PREFILL_UNSUPPORTED = ("This model does not support assistant message prefill. "
                        "The conversation must end with a user message.")
 TRAILING_WHITESPACE = "messages: final assistant content cannot end with trailing whitespace"
@@ -85,7 +84,8 @@ def check_thinking(request: dict[str, Any], entry: ModelEntry, betas: frozenset[
         raise invalid_request(_unsupported_thinking(kind, entry))
     if kind == "disabled":
         return
-    if (request.get("tool_choice") or {}).get("type") in ("any", "tool"):
+    # adaptive thinking lets the model skip thinking, so the API takes a forced tool with it
+    if kind == "enabled" and (request.get("tool_choice") or {}).get("type") in ("any", "tool"):
         raise invalid_request(FORCED_TOOL_THINKING)
     budget_checked = kind == "enabled" and not counting and INTERLEAVED_BETA not in betas
     if budget_checked and thinking.get("budget_tokens", 0) >= request.get("max_tokens", 0):
@@ -138,8 +138,7 @@ def check_messages(request: dict[str, Any], entry: ModelEntry, version: str) -> 
         uses_tools = uses_tools or any(_kind(b) in ("tool_use", "tool_result") for b in items)
         if version >= "2026-10-21":
             _check_version_blocks(i, message.get("role"), items)
-    if uses_tools and not request.get("tools"):
-        raise invalid_request(TOOLS_UNDEFINED)
+    # tool blocks in the history need no `tools` declared: the API reads them as past turns
     if uses_tools:  # without tool blocks there is nothing to pair
         _check_tool_pairs(messages)
     if messages and messages[-1].get("role") == "assistant":

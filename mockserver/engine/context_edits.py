@@ -26,6 +26,7 @@ from . import input_tokens
 from .conversation import blocks
 from .tokenizer import Memo
 
+BETA = "context-management-2025-06-27"
 CLEAR_TOOL_USES = "clear_tool_uses_20250919"
 CLEAR_THINKING = "clear_thinking_20251015"
 COMPACT = "compact_20260112"

@@ -86,7 +86,7 @@ def _fit(request: dict[str, Any], drafts: list[Draft], natural_stop: str, input_
 def _message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, message_id: str, fitted: Fitted,
              cached: CacheUse, container: dict[str, Any] | None,
              stop_details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
+    message = {
         "id": message_id,
         "type": "message",
         "role": "assistant",
@@ -95,9 +95,12 @@ def _message(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, mes
         "stop_reason": fitted.stop_reason,
         "stop_sequence": fitted.stop_sequence,
         "stop_details": stop_details,
-        "usage": usage(request, ctx, cached, fitted),
+        "usage": usage(request, ctx, cached, fitted, _reports_thinking(request, entry)),
         "container": container,
     }
+    if context_edits.BETA in ctx.betas:  # real replies report the edits (none yet) for the beta alone
+        message["context_management"] = {"applied_edits": []}
+    return message
 
 
 def _check(request: dict[str, Any], ctx: EngineContext, entry: ModelEntry, convo: Conversation,
@@ -121,7 +124,16 @@ def _kept_container(fitted: Fitted, reply: Reply) -> bool:
     return any(block.get("type") in used for block in fitted.content)
 
 
-def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted: Fitted) -> dict[str, Any]:
+def _reports_thinking(request: dict[str, Any], entry: ModelEntry) -> bool:
+    """Real replies count thinking tokens (0 when the model did not think) whenever thinking is on,
+    and always on the models whose only thinking is adaptive (claude-sonnet-5 even with it disabled)."""
+    if (request.get("thinking") or {}).get("type") in ("enabled", "adaptive"):
+        return True
+    return "adaptive" in entry.thinking and "enabled" not in entry.thinking
+
+
+def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted: Fitted,
+          reports_thinking: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "input_tokens": cached.input_tokens,
         "cache_creation_input_tokens": cached.written,
@@ -132,7 +144,7 @@ def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted:
         "service_tier": ctx.service_tier or "standard",
         "inference_geo": request.get("inference_geo") or "global",
     }
-    if fitted.thinking_tokens:
+    if fitted.thinking_tokens or reports_thinking:
         out["output_tokens_details"] = {"thinking_tokens": fitted.thinking_tokens}
     if request.get("speed"):
         out["speed"] = request["speed"]

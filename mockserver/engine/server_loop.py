@@ -71,10 +71,13 @@ def iterations(content: list[dict[str, Any]], usage: dict[str, Any]) -> list[dic
             outputs.append(0)  # a server tool's result starts the next sampling iteration
     outputs[-1] = max(0, usage["output_tokens"] - sum(outputs[:-1]))
     entries, seen = [], usage["input_tokens"]
-    for i, output in enumerate(outputs):
+    nothing_cached = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+    for i, output in enumerate(outputs):  # the prompt cache is written by the first iteration only
         entries.append({"type": "message", "input_tokens": seen, "output_tokens": output,
                         "cache_creation_input_tokens": usage["cache_creation_input_tokens"] if i == 0 else 0,
-                        "cache_read_input_tokens": usage["cache_read_input_tokens"] if i == 0 else 0})
+                        "cache_read_input_tokens": usage["cache_read_input_tokens"] if i == 0 else 0,
+                        "cache_creation": dict(usage.get("cache_creation") or nothing_cached) if i == 0
+                        else dict(nothing_cached)})
         seen += output
     return entries
 

@@ -120,7 +120,8 @@ def _web_search(tool: dict[str, Any], convo: Conversation, rng: random.Random, n
         if i < 2:
             citations.append({"type": "web_search_result_location", "cited_text": _sentence(rng),
                               "url": url, "title": title, "encrypted_index": _opaque(rng, 24)})
-    out.drafts += [use, _result({"type": "web_search_tool_result", "tool_use_id": use.block["id"], "content": results})]
+    out.drafts += [use, _result({"type": "web_search_tool_result", "tool_use_id": use.block["id"], "content": results,
+                                 "caller": use.block["caller"]})]  # real results name their caller too
     out.citations += citations
 
 
@@ -155,7 +156,8 @@ def fetch_url(tool: dict[str, Any], url: str, rng: random.Random, now: float, ou
         if (tool.get("citations") or {}).get("enabled"):
             document["citations"] = {"enabled": True}
         content = {"type": "web_fetch_result", "url": url, "content": document, "retrieved_at": iso(now)}
-    out.drafts += [use, _result({"type": "web_fetch_tool_result", "tool_use_id": use.block["id"], "content": content})]
+    out.drafts += [use, _result({"type": "web_fetch_tool_result", "tool_use_id": use.block["id"], "content": content,
+                                 "caller": use.block["caller"]})]
 
 
 def _code_execution(tool: dict[str, Any], convo: Conversation, rng: random.Random, out: ServerRun) -> None:

@@ -86,9 +86,13 @@ class Gate:
             raw_body = await read_body(receive, headers, operation.max_body_bytes)
             body = parse_json(raw_body)
             if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
-                self._check_beta_fields(operation, body, betas)
+                self._check_beta_fields(operation, body, betas)  # before nulls go: unknown without its beta
             validator = self._state.validators.body(operation.operation_id, version)
             if validator is not None:
+                # `null` for an optional field is the field left out; only a body the schema refuses
+                # as sent is walked for such nulls, so valid bodies (most) pay nothing for it
+                if b"null" in raw_body and not validator.is_valid(body):
+                    self._state.validators.drop_null_options(operation.operation_id, version, body)
                 validator.check(body)
         elif operation.body_media_type == "multipart/form-data":
             form_reader = _form_reader(scope, receive, headers, operation.max_body_bytes)

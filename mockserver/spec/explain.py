@@ -105,7 +105,7 @@ class Explainer:
             optional = [t for t, m in tags.items() if "type" not in self._resolve(m).get("required", ())]
             if len(optional) == 1:
                 tag = optional[0]
-        if tag in tags:
+        if isinstance(tag, str) and tag in tags:  # a list or object `type` is no tag (and unhashable)
             return self._check(tags[tag], value, [*path, str(tag)])
         untagged = [m for m in members if _const_tag(self._resolve(m)) is None]
         if tag is None and not untagged:

@@ -10,6 +10,7 @@ import jsonschema_rs
 from ..http.errors import invalid_request
 from .explain import Explainer, format_problem
 from .loader import Spec, schemas_for_version, version_keys
+from .nulls import NullPlan, null_plan
 from .operations import Operation
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -53,6 +54,7 @@ class Validators:
                        for version in self.versions}
         self._explainers = {version: Explainer(root) for version, root in self._roots.items()}
         self._compiled: dict[tuple[str, str], BodyValidator] = {}
+        self._null_plans: dict[tuple[str, str], NullPlan | None] = {}
         for operation_id in self.WARM:
             self.body(operation_id, self.versions[-1])
 
@@ -65,6 +67,18 @@ class Validators:
             validator = _body_validator(schema, self._roots[version], self._explainers[version])
             self._compiled[(operation_id, version)] = validator
         return validator
+
+
+    def drop_null_options(self, operation_id: str, version: str, body: Any) -> None:
+        """Remove the `null`s that stand for optional fields left out (see `spec.nulls`)."""
+        key = (operation_id, version)
+        if key not in self._null_plans:
+            schema = self._schemas.get(operation_id)
+            schemas = self._roots[version]["components"]["schemas"]
+            self._null_plans[key] = null_plan(schema, schemas) if schema is not None else None
+        plan = self._null_plans[key]
+        if plan is not None:
+            plan.apply(body)
 
 
 def _body_validator(schema: dict, root: dict, explainer: Explainer) -> BodyValidator:
