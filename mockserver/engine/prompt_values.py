@@ -1,0 +1,162 @@
+"""Values a prompt offers for a tool's properties, as a model would read them off the request.
+
+A property's kind comes from its name, else its description: place (city, location, destination...),
+email, url, date, symbol (ticker, code), query/free text. The prompt gives places (capitalised words after
+in/at/from/to/near/around: "weather in Paris and Tokyo" gives Paris and Tokyo), emails, URLs, ISO
+dates, quoted strings, ALL-CAPS symbols (tickers, codes) and numbers. Numbers go to number properties in the order they appear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+PLACE_WORDS = frozenset({"city", "location", "place", "destination", "origin", "address", "region", "town",
+                         "country", "state", "area", "where", "locality"})
+KIND_WORDS = (
+    ("email", frozenset({"email", "mail", "recipient", "e-mail"})),
+    ("url", frozenset({"url", "uri", "link", "website", "href", "endpoint"})),
+    ("date", frozenset({"date", "day", "when", "deadline"})),
+    ("place", PLACE_WORDS),
+    ("symbol", frozenset({"ticker", "symbol", "code", "sku", "airport", "iata"})),
+    ("query", frozenset({"query", "q", "question", "prompt", "search", "text", "topic", "keywords", "message",
+                         "content", "body", "subject", "description", "instruction", "task"})),
+)
+_PLACE = re.compile(r"\b(?:in|at|from|to|near|around)\s+((?:[A-Z][\w'.-]*)(?:[ -](?:[A-Z][\w'.-]*))*"
+                    r"(?:,\s*[A-Z]{2}\b)?)")
+_AND_PLACE = re.compile(r"^\s*(?:,|and|&|or|vs\.?|versus)\s+((?:[A-Z][\w'.-]*)(?:[ -](?:[A-Z][\w'.-]*))*"
+                        r"(?:,\s*[A-Z]{2}\b)?)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_QUOTED = re.compile(r"[\"“']([^\"”']{2,80})[\"”']")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*@)")
+_SYMBOL = re.compile(r"\b[A-Z]{2,5}\b")
+_NOT_PLACES = frozenset({"I", "The", "A", "An", "Celsius", "Fahrenheit", "Monday", "Tuesday", "Wednesday",
+                         "Thursday", "Friday", "Saturday", "Sunday", "Please", "What", "How"})
+
+
+@dataclass(slots=True)
+class PromptFacts:
+    text: str
+    places: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)
+    symbols: list[str] = field(default_factory=list)
+    numbers_used: int = 0
+
+    @classmethod
+    def of(cls, text: str) -> PromptFacts:
+        urls = [u.rstrip(".,;:!?") for u in _URL.findall(text)]
+        emails = _EMAIL.findall(text)
+        plain = _EMAIL.sub(" ", _URL.sub(" ", text))
+        dates = _DATE.findall(plain)
+        numeric = _DATE.sub(" ", plain)
+        return cls(text, _places(plain), emails, urls, dates, _QUOTED.findall(plain),
+                   [float(n) for n in _NUMBER.findall(numeric)[:16]], _SYMBOL.findall(plain))
+
+    def with_places(self, places: list[str]) -> PromptFacts:
+        return replace(self, places=places, numbers_used=0)
+
+    def string_for(self, key: str | None, description: str) -> str | None:
+        """The prompt's value for a string property, by its kind; None when the prompt has none."""
+        kind = property_kind(key, description)
+        found = {"place": self.places, "email": self.emails, "url": self.urls, "date": self.dates, "symbol": self.symbols}.get(kind or "")
+        if found:
+            return found[0]
+        if kind == "query":
+            return self.quoted[0] if self.quoted else self.text.strip()[:200] or None
+        return None
+
+    def next_number(self, fits: Any) -> float | None:
+        """The next prompt number that `fits` accepts (numbers are handed out in order)."""
+        while self.numbers_used < len(self.numbers):
+            value = self.numbers[self.numbers_used]
+            self.numbers_used += 1
+            if fits(value):
+                return value
+        return None
+
+
+def property_kind(key: str | None, description: str) -> str | None:
+    name_words = set(re.findall(r"[a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", key or "").lower()))
+    for words in (name_words, set(re.findall(r"[a-z-]+", description.lower()))):
+        for kind, hints in KIND_WORDS:
+            if hints & words:
+                return kind
+    return None
+
+
+def _places(text: str) -> list[str]:
+    found: list[str] = []
+    for match in _PLACE.finditer(text):
+        _add_place(found, match.group(1))
+        rest = text[match.end():]
+        while (more := _AND_PLACE.match(rest)) is not None:
+            _add_place(found, more.group(1))
+            rest = rest[more.end():]
+    return found
+
+
+def _add_place(found: list[str], name: str) -> None:
+    name = name.strip(" .'")
+    if name and name.split()[0] not in _NOT_PLACES and name not in found:
+        found.append(name)
+
+
+_FORMAT_KINDS = {"email": "email", "idn-email": "email", "uri": "url", "url": "url", "iri": "url", "date": "date"}
+
+
+def string_value(schema: dict[str, Any], key: str | None, facts: PromptFacts | None) -> str | None:
+    """A string a model would put here: the prompt's value, else the schema's example or default."""
+    fmt, pattern = schema.get("format"), schema.get("pattern")
+    if facts is not None and pattern is None:
+        kind = property_kind(key, str(schema.get("description") or ""))
+        if fmt is None or _FORMAT_KINDS.get(fmt) == kind:
+            value = facts.string_for(key, str(schema.get("description") or ""))
+            if value is not None:
+                return value
+    if fmt is not None or pattern is not None:
+        return None
+    for candidate in [*(schema.get("examples") or [])[:1], schema.get("default")]:
+        if isinstance(candidate, str) and candidate:
+            return candidate
+    return None
+
+
+def number_value(schema: dict[str, Any], integer: bool, facts: PromptFacts | None) -> float | int | None:
+    """The next prompt number that the schema accepts, or None."""
+    if facts is None:
+        return None
+    value = facts.next_number(lambda v: number_fits(schema, v, integer))
+    if value is None:
+        return None
+    return int(value) if integer or value == int(value) else value
+
+
+def number_fits(schema: dict[str, Any], value: float, integer: bool) -> bool:
+    if integer and value != int(value):
+        return False
+    checks = (("minimum", lambda b: value >= b), ("maximum", lambda b: value <= b),
+              ("exclusiveMinimum", lambda b: value > b), ("exclusiveMaximum", lambda b: value < b),
+              ("multipleOf", lambda b: b > 0 and (value / b) == int(value / b)))
+    for keyword, ok in checks:
+        bound = schema.get(keyword)
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool) and not ok(bound):
+            return False
+    return True
+
+
+def enum_value(schema: dict[str, Any], facts: PromptFacts | None) -> Any:
+    """The enum member the prompt names, else the schema's default member (None: draw one)."""
+    if facts is None or not isinstance(schema.get("enum"), list):
+        return None
+    lowered = facts.text.lower()
+    for member in schema["enum"]:
+        if isinstance(member, str) and member and re.search(rf"\b{re.escape(member.lower())}\b", lowered):
+            return member
+    return schema.get("default") if schema.get("default") in schema["enum"] else None
