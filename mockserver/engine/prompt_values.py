@@ -62,9 +62,8 @@ class PromptFacts:
     def with_places(self, places: list[str]) -> PromptFacts:
         return replace(self, places=places, numbers_used=0)
 
-    def string_for(self, key: str | None, description: str) -> str | None:
-        """The prompt's value for a string property, by its kind; None when the prompt has none."""
-        kind = property_kind(key, description)
+    def string_for(self, kind: str | None) -> str | None:
+        """The prompt's value for a string property of `kind`; None when the prompt has none."""
         found = {"place": self.places, "email": self.emails, "url": self.urls, "date": self.dates, "symbol": self.symbols}.get(kind or "")
         if found:
             return found[0]
@@ -115,11 +114,10 @@ def string_value(schema: dict[str, Any], key: str | None, facts: PromptFacts | N
     """A string a model would put here: the prompt's value, else the schema's example or default."""
     fmt, pattern = schema.get("format"), schema.get("pattern")
     if facts is not None and pattern is None:
-        kind = property_kind(key, str(schema.get("description") or ""))
-        if fmt is None or _FORMAT_KINDS.get(fmt) == kind:
-            value = facts.string_for(key, str(schema.get("description") or ""))
-            if value is not None:
-                return value
+        kind = _FORMAT_KINDS.get(fmt) if fmt is not None else property_kind(key, str(schema.get("description") or ""))
+        value = facts.string_for(kind)
+        if value is not None:
+            return value
     if fmt is not None or pattern is not None:
         return None
     for candidate in [*(schema.get("examples") or [])[:1], schema.get("default")]:
