@@ -58,7 +58,7 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
     if plan.calls_client_tools:
         _call_client_tools(convo, plan, reply, ctx)
     else:
-        lead = _tool_result_lead(convo, rng)
+        lead = _tool_result_lead(convo, rng) or _printed_lead(ran.printed)
         cited = ran.citations + citations.citations(convo, rng)
         reply.drafts += answers.answer(convo, rng, echo, lead, cited)
     return reply
@@ -126,6 +126,10 @@ def _continue_task(convo: Conversation, reply: Reply, ctx: EngineContext) -> boo
                      for t, fixed in calls]
     reply.natural_stop = "tool_use"
     return True
+
+
+def _printed_lead(printed: list[str]) -> str | None:
+    return f"The code printed {printed[0]}." if printed and printed[0] else None
 
 
 def _tool_result_lead(convo: Conversation, rng: random.Random) -> str | None:

@@ -46,6 +46,7 @@ class ServerRun:
     drafts: list[Draft] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     uses_container: bool = False
+    printed: list[str] = field(default_factory=list)  # what code printed, for the answer to use
 
 
 def triggered(convo: Conversation) -> list[dict[str, Any]]:
@@ -200,6 +201,7 @@ def _code_execution(tool: dict[str, Any], convo: Conversation, rng: random.Rando
         use = _use("code_execution", {"code": code}, rng)
         result = code_result(use.block["id"], stdout)
     out.drafts += [use, _result(result)]
+    out.printed.append(stdout.strip())
 
 
 def code_result(tool_use_id: str, stdout: str) -> dict[str, Any]:

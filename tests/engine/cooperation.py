@@ -11,6 +11,7 @@ from mockserver.server import MockServer
 from ..helpers import KEY
 
 MODEL = "claude-sonnet-4-6"
+CLOCK_FIELDS = frozenset({"retrieved_at", "expires_at"})
 WEATHER = {"name": "get_forecast", "description": "Weather forecast for a location",
            "input_schema": {"type": "object", "properties": {
                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
@@ -43,11 +44,12 @@ def both(client: anthropic.Anthropic, beta: bool = False, **request: Any) -> dic
 
 
 def timeless(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: timeless(v) for k, v in value.items() if k != "retrieved_at"}
+    """Without the stamps that follow the clock (a fetch's time, a container's expiry)."""
     if isinstance(value, list):
         return [timeless(v) for v in value]
-    return value
+    if not isinstance(value, dict):
+        return value
+    return {k: timeless(v) for k, v in value.items() if k not in CLOCK_FIELDS}
 
 
 def kinds(message: dict[str, Any]) -> list[str]:
