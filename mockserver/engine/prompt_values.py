@@ -25,13 +25,14 @@ KIND_WORDS = (
 )
 _PLACE = re.compile(r"\b(?:in|at|from|to|near|around)\s+((?:[A-Z][\w'.-]*)(?:[ -](?:[A-Z][\w'.-]*))*"
                     r"(?:,\s*[A-Z]{2}\b)?)")
-_AND_PLACE = re.compile(r"^\s*(?:,|and|&|or|vs\.?|versus)\s+((?:[A-Z][\w'.-]*)(?:[ -](?:[A-Z][\w'.-]*))*"
+_AND_PLACE = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|(?:and|&|or|vs\.?|versus)\s+)((?:[A-Z][\w'.-]*)(?:[ -](?:[A-Z][\w'.-]*))*"
                         r"(?:,\s*[A-Z]{2}\b)?)")
+MAX_READ = 20_000  # values come from the prompt's start: a huge prompt costs no more
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_QUOTED = re.compile(r"[\"“']([^\"”']{2,80})[\"”']")
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*@)")
+_QUOTED = re.compile(r"[\"“]([^\"”\n]{2,80})[\"”]")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w])")
 _SYMBOL = re.compile(r"\b[A-Z]{2,5}\b")
 _NOT_PLACES = frozenset({"I", "The", "A", "An", "Celsius", "Fahrenheit", "Monday", "Tuesday", "Wednesday",
                          "Thursday", "Friday", "Saturday", "Sunday", "Please", "What", "How"})
@@ -51,6 +52,7 @@ class PromptFacts:
 
     @classmethod
     def of(cls, text: str) -> PromptFacts:
+        text = text[:MAX_READ]
         urls = [u.rstrip(".,;:!?") for u in _URL.findall(text)]
         emails = _EMAIL.findall(text)
         plain = _EMAIL.sub(" ", _URL.sub(" ", text))
@@ -94,10 +96,10 @@ def _places(text: str) -> list[str]:
     found: list[str] = []
     for match in _PLACE.finditer(text):
         _add_place(found, match.group(1))
-        rest = text[match.end():]
-        while (more := _AND_PLACE.match(rest)) is not None:
+        at = match.end()
+        while (more := _AND_PLACE.match(text, at)) is not None:
             _add_place(found, more.group(1))
-            rest = rest[more.end():]
+            at = more.end()
     return found
 
 

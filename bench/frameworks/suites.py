@@ -1,0 +1,47 @@
+"""The framework suites that judge the mock, and the verdicts on failures that are not the mock's fault.
+
+Each suite is a framework's own Anthropic integration tests, taken from its PyPI sdist (pinned), run
+unchanged against the mock. A failing test that no verdict names counts as "mock wrong": the mock
+must be fixed, or the failure looked at and given a verdict here with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+INTELLIGENCE = "needs intelligence"
+NETWORK = "needs network"
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    package: str  # the sdist the tests come from, pinned
+    installs: tuple[str, ...]  # what the tests import, beside the package itself
+    paths: tuple[str, ...]  # test files or folders inside the sdist
+    pytest_args: tuple[str, ...] = ()
+    verdicts: dict[str, tuple[str, str]] = field(default_factory=dict)  # test name part -> (kind, why)
+
+
+SUITES = (
+    Suite(
+        name="haystack (anthropic-haystack)",
+        package="anthropic-haystack==8.0.1",
+        installs=("pytest", "pytest-asyncio"),
+        paths=("tests/test_chat_generator.py", "tests/test_chat_generator_async.py"),
+        pytest_args=("-m", "integration"),
+    ),
+    Suite(
+        name="instructor",
+        package="instructor==1.17.0",
+        installs=("anthropic", "pytest", "pytest-asyncio", "python-dotenv", "jsonref"),
+        paths=("tests/llm/test_anthropic",),
+    ),
+    Suite(
+        name="strands-agents",
+        package="strands-agents==1.62.0",
+        installs=("strands-agents[anthropic,gemini,litellm,llamaapi,mistral,ollama,openai,writer]==1.62.0",
+                  "pytest", "pytest-asyncio", "boto3", "tenacity", "requests"),
+        paths=("tests_integ/models/test_model_anthropic.py",),
+    ),
+)
