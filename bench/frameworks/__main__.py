@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-from bench.frameworks.suites import INTELLIGENCE, NETWORK, SUITES, Suite
+from bench.frameworks.suites import INTELLIGENCE, NETWORK, REVIVED_MODELS, SUITES, Suite
 
 BENCH = Path(__file__).resolve().parent.parent
 CACHE = BENCH / ".cache" / "frameworks"
@@ -114,6 +114,14 @@ def details(results: dict[str, dict[str, str]]) -> str:
     return "\n".join(out)
 
 
+def revived_models() -> Path:
+    """A models file that serves REVIVED_MODELS as deprecated rather than retired."""
+    path = CACHE / "revived-models.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("models:\n" + "".join(f"  - {{id: {m}, lifecycle: deprecated}}\n" for m in REVIVED_MODELS))
+    return path
+
+
 def main(argv: list[str]) -> int:
     from mockserver.config import Config
     from mockserver.server import MockServer
@@ -121,7 +129,7 @@ def main(argv: list[str]) -> int:
     wanted = [a for a in argv if not a.startswith("-")]
     chosen = [s for s in SUITES if not wanted or any(w.lower() in s.name.lower() for w in wanted)]
     results: dict[str, dict[str, str]] = {}
-    with MockServer(Config(seed=1)) as server:
+    with MockServer(Config(seed=1, models_file=revived_models())) as server:
         for suite in chosen:
             try:
                 results[suite.name] = run_suite(suite, server.base_url)

@@ -11,6 +11,7 @@ from . import agent_loop, answers, citations, mcp, server_loop, server_tools, to
 from .context import EngineContext
 from .conversation import Conversation, text_of
 from .drafts import CALL, RESULT, Draft, text_draft
+from .prompt_values import PromptFacts
 from .thinking import thinking_drafts
 
 
@@ -58,7 +59,7 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
     if plan.calls_client_tools:
         _call_client_tools(convo, plan, reply, ctx)
     else:
-        lead = _tool_result_lead(convo, rng) or _printed_lead(ran.printed)
+        lead = _tool_result_lead(convo, rng) or _printed_lead(ran.printed) or _searched_lead(ran.searched)
         cited = ran.citations + citations.citations(convo, rng)
         reply.drafts += answers.answer(convo, rng, echo, lead, cited)
     return reply
@@ -128,6 +129,10 @@ def _continue_task(convo: Conversation, reply: Reply, ctx: EngineContext) -> boo
     return True
 
 
+def _searched_lead(queries: list[str]) -> str | None:
+    return f"Here is what I found about {queries[0]}." if queries else None
+
+
 def _printed_lead(printed: list[str]) -> str | None:
     return f"The code printed {printed[0]}." if printed and printed[0] else None
 
@@ -146,5 +151,7 @@ def _tool_result_lead(convo: Conversation, rng: random.Random) -> str | None:
                 "I could not complete that step, so the answer below may be incomplete.")
     quoted = "; ".join(f"{names.get(r.get('tool_use_id')) or 'the tool'} returned \"{agent_loop.quote(r)}\""
                        for r in results[:4])
-    return rng.choice((f"Based on the results, {quoted}.", f"Here is what came back: {quoted}.",
-                       f"The tools have answered: {quoted}."))
+    subject = PromptFacts.of(agent_loop.task_of(convo).last_user_text).subject()
+    about = f" for {subject}" if subject else ""
+    return rng.choice((f"Based on the results{about}, {quoted}.", f"Here is what came back{about}: {quoted}.",
+                       f"The tools have answered{about}: {quoted}."))

@@ -1,9 +1,10 @@
 """Values a prompt offers for a tool's properties, as a model would read them off the request.
 
 A property's kind comes from its name, else its description: place (city, location, destination...),
-email, url, date, symbol (ticker, code), query/free text. The prompt gives places (capitalised words after
+email, url, date, symbol (ticker, code), person (name, author, user...), query/free text. The prompt gives places (capitalised words after
 in/at/from/to/near/around: "weather in Paris and Tokyo" gives Paris and Tokyo), emails, URLs, ISO
-dates, quoted strings, ALL-CAPS symbols (tickers, codes) and numbers. Numbers go to number properties in the order they appear.
+dates, quoted strings, ALL-CAPS symbols (tickers, codes), capitalised names that are not places
+("John Smith is 30" gives John Smith) and numbers. Numbers go to number properties in the order they appear.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from .relevance import STOP_WORDS
 
 PLACE_WORDS = frozenset({"city", "location", "place", "destination", "origin", "address", "region", "town",
                          "country", "state", "area", "where", "locality"})
@@ -20,6 +23,8 @@ KIND_WORDS = (
     ("date", frozenset({"date", "day", "when", "deadline"})),
     ("place", PLACE_WORDS),
     ("symbol", frozenset({"ticker", "symbol", "code", "sku", "airport", "iata"})),
+    ("person", frozenset({"name", "author", "person", "user", "customer", "fullname", "owner", "contact",
+                          "assignee", "sender", "attendee", "employee", "patient", "who"})),
     ("query", frozenset({"query", "q", "question", "prompt", "search", "text", "topic", "keywords", "message",
                          "content", "body", "subject", "description", "instruction", "task"})),
 )
@@ -33,6 +38,10 @@ _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{2,80})[\"”]")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w])")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[ ][A-Z][a-z]+){0,2}\b")
+_NOT_NAMES = frozenset({*STOP_WORDS, "extract", "parse", "give", "return", "what", "who", "where", "please", "describe",
+                        "summarise", "summarize", "write", "tell", "list", "name", "classify", "answer", "respond",
+                        "generate", "mr", "mrs", "ms", "dr", "its", "his", "her", "their"})
 _SYMBOL = re.compile(r"\b[A-Z]{2,5}\b")
 _NOT_PLACES = frozenset({"I", "The", "A", "An", "Celsius", "Fahrenheit", "Monday", "Tuesday", "Wednesday",
                          "Thursday", "Friday", "Saturday", "Sunday", "Please", "What", "How"})
@@ -48,6 +57,7 @@ class PromptFacts:
     quoted: list[str] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
     symbols: list[str] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)
     numbers_used: int = 0
 
     @classmethod
@@ -58,15 +68,25 @@ class PromptFacts:
         plain = _EMAIL.sub(" ", _URL.sub(" ", text))
         dates = _DATE.findall(plain)
         numeric = _DATE.sub(" ", plain)
-        return cls(text, _places(plain), emails, urls, dates, _QUOTED.findall(plain),
-                   [float(n) for n in _NUMBER.findall(numeric)[:16]], _SYMBOL.findall(plain))
+        places = _places(plain)
+        return cls(text, places, emails, urls, dates, _QUOTED.findall(plain),
+                   [float(n) for n in _NUMBER.findall(numeric)[:16]], _SYMBOL.findall(plain),
+                   _persons(plain, places))
+
+    def subject(self) -> str | None:
+        """What the prompt is about, for an answer to name: its places, else names, else symbols."""
+        named = self.places or self.persons or self.symbols
+        if not named:
+            return None
+        return named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" and {named[-1]}"
 
     def with_places(self, places: list[str]) -> PromptFacts:
         return replace(self, places=places, numbers_used=0)
 
     def string_for(self, kind: str | None) -> str | None:
         """The prompt's value for a string property of `kind`; None when the prompt has none."""
-        found = {"place": self.places, "email": self.emails, "url": self.urls, "date": self.dates, "symbol": self.symbols}.get(kind or "")
+        found = {"place": self.places, "email": self.emails, "url": self.urls, "date": self.dates, "symbol": self.symbols,
+                 "person": self.persons}.get(kind or "")
         if found:
             return found[0]
         if kind == "query":
@@ -100,6 +120,19 @@ def _places(text: str) -> list[str]:
         while (more := _AND_PLACE.match(text, at)) is not None:
             _add_place(found, more.group(1))
             at = more.end()
+    return found
+
+
+def _persons(text: str, places: list[str]) -> list[str]:
+    """Capitalised names that are not places, with sentence-opening words (Extract, The...) cut off."""
+    found: list[str] = []
+    for match in _CAPITALISED.finditer(text):
+        words = match.group(0).split()
+        while words and (words[0].lower() in _NOT_NAMES or words[0] in _NOT_PLACES):
+            words.pop(0)
+        name = " ".join(words)
+        if name and name not in places and name not in found and not name.isupper():
+            found.append(name)
     return found
 
 

@@ -47,6 +47,7 @@ class ServerRun:
     citations: list[dict[str, Any]] = field(default_factory=list)
     uses_container: bool = False
     printed: list[str] = field(default_factory=list)  # what code printed, for the answer to use
+    searched: list[str] = field(default_factory=list)  # web search queries, for the answer to name
 
 
 def triggered(convo: Conversation) -> list[dict[str, Any]]:
@@ -115,6 +116,7 @@ def search_query(text: str) -> str:
 def _web_search(tool: dict[str, Any], convo: Conversation, rng: random.Random, now: float, out: ServerRun) -> None:
     query = search_query(convo.last_user_text)
     use = _use("web_search", {"query": query}, rng)
+    out.searched.append(query)
     sites = _allowed_sites(tool)
     slug = "-".join(query.split()[:5])
     results, citations = [], []

@@ -158,12 +158,19 @@ def tool_input(tool: dict[str, Any], rng: random.Random, topic: str,
             return dict(fixed)
     schema = tool.get("input_schema") or {"type": "object"}
     try:
-        arguments = instances.generate_object(schema, rng, topic, max_chars, facts or PromptFacts.of(topic))
-        if _valid(schema, arguments):
-            return arguments
-        return instances.generate_object(schema, rng, topic, max_chars)  # the prompt's values did not fit
+        arguments = prompted_value(schema, rng, topic, max_chars, facts)
+        return arguments if isinstance(arguments, dict) else {}
     except instances.SchemaProblem as problem:
         raise invalid_request(f"tools: input_schema of tool `{tool.get('name', '')}`: {problem}") from None
+
+
+def prompted_value(schema: Any, rng: random.Random, topic: str, max_chars: int,
+                   facts: PromptFacts | None = None) -> Any:
+    """An instance with every property filled, from the prompt's values where they are valid."""
+    value = instances.generate(schema, rng, topic, max_chars, facts or PromptFacts.of(topic))
+    if _valid(schema, value):
+        return value
+    return instances.generate(schema, rng, topic, max_chars)  # the prompt's values did not fit
 
 
 def _valid(schema: dict[str, Any], instance: Any) -> bool:
