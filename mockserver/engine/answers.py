@@ -19,6 +19,7 @@ from ..http.errors import invalid_request
 from . import instances, prose, tokenizer
 from .conversation import Conversation, system_text
 from .drafts import UNFITTABLE, Draft, text_draft
+from .prompt_values import PromptFacts
 from .tools import prompted_value
 
 _FIRST_SENTENCE = re.compile(r"[.!?](?=\s|$)")
@@ -50,7 +51,8 @@ def answer(convo: Conversation, rng: random.Random, echo: bool, lead: str | None
 def structured_draft(request: dict[str, Any], schema: Any, rng: random.Random, topic: str) -> Draft:
     """JSON matching the output schema; when none fits in max_tokens, its start, cut there by `fit`."""
     try:
-        value = prompted_value(schema, rng, topic, instances.max_chars_for(request.get("max_tokens")))
+        facts = PromptFacts.of(topic, system_text(request))
+        value = prompted_value(schema, rng, topic, instances.max_chars_for(request.get("max_tokens")), facts)
     except instances.TooLarge as full:
         start = "" if full.partial is None else json.dumps(full.partial, ensure_ascii=False)
         return text_draft(start, tokens=UNFITTABLE)

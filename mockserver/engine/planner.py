@@ -9,7 +9,7 @@ from typing import Any
 from ..ids import new_id
 from . import agent_loop, answers, citations, mcp, server_loop, server_tools, tools
 from .context import EngineContext
-from .conversation import Conversation, text_of
+from .conversation import Conversation, system_text, text_of
 from .drafts import CALL, RESULT, Draft, text_draft
 from .prompt_values import PromptFacts
 from .thinking import thinking_drafts
@@ -75,8 +75,10 @@ def _call_client_tools(convo: Conversation, plan: tools.ToolPlan, reply: Reply, 
         reply.drafts += server_tools.tool_search(plan.searched, search_tool, rng)
     max_tokens = convo.request.get("max_tokens")
     parallel = not (convo.request.get("tool_choice") or {}).get("disable_parallel_tool_use")
+    context = system_text(convo.request)
     for tool in plan.direct:
-        for facts in tools.parallel_facts(tool, topic) if parallel else [None]:
+        facts = tools.parallel_facts(tool, topic, context)
+        for facts in facts if parallel else facts[:1]:
             reply.drafts.append(tools.tool_use_draft(tool, rng, topic, max_tokens=max_tokens, facts=facts))
     if plan.programmatic:
         reply.drafts += _programmatic_calls(convo, plan.programmatic, rng)

@@ -58,11 +58,22 @@ class PromptFacts:
     numbers: list[float] = field(default_factory=list)
     symbols: list[str] = field(default_factory=list)
     persons: list[str] = field(default_factory=list)
+    context: str = ""
     numbers_used: int = 0
 
     @classmethod
-    def of(cls, text: str) -> PromptFacts:
-        text = text[:MAX_READ]
+    def of(cls, text: str, context: str = "") -> PromptFacts:
+        """The values of `text`, then of `context` (the system prompt): a model reads both."""
+        facts = cls._read(text[:MAX_READ])
+        if context.strip():
+            more = cls._read(context[:MAX_READ])
+            for name in ("places", "emails", "urls", "dates", "quoted", "numbers", "symbols", "persons"):
+                getattr(facts, name).extend(v for v in getattr(more, name) if v not in getattr(facts, name))
+            facts.context = more.text
+        return facts
+
+    @classmethod
+    def _read(cls, text: str) -> PromptFacts:
         urls = [u.rstrip(".,;:!?") for u in _URL.findall(text)]
         emails = _EMAIL.findall(text)
         plain = _EMAIL.sub(" ", _URL.sub(" ", text))
@@ -82,6 +93,22 @@ class PromptFacts:
 
     def with_places(self, places: list[str]) -> PromptFacts:
         return replace(self, places=places, numbers_used=0)
+
+    def stated(self, key: str | None) -> str | None:
+        """The value the prompt states for `key`: "the time is 12:00" gives 12:00 for `time`."""
+        words = [w for w in re.findall(r"[a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", key or "").lower())
+                 if w not in STOP_WORDS]
+        if not words:
+            return None
+        said = re.search(rf"\b{' '.join(words)}s?\s+(?:is|are|was|were|=|:)\s+(?:an?\s+|the\s+)?"
+                         r"([^,;\n<]+?)(?=\s+and\b|\s+but\b|[,;\n<]|\.(?:\s|$)|$)", f"{self.text}\n{self.context}", re.I)
+        if said:
+            return said.group(1).strip()
+        for word in words:  # "our Enterprise plan" gives Enterprise for `plan_interest`
+            named = re.search(rf"\b((?:[A-Z][\w-]*\s+)+){word}s?\b", self.text)
+            if named and named.group(1).split()[0].lower() not in _NOT_NAMES:
+                return named.group(1).strip()
+        return None
 
     def string_for(self, kind: str | None) -> str | None:
         """The prompt's value for a string property of `kind`; None when the prompt has none."""
@@ -149,6 +176,9 @@ def string_value(schema: dict[str, Any], key: str | None, facts: PromptFacts | N
     """A string a model would put here: the prompt's value, else the schema's example or default."""
     fmt, pattern = schema.get("format"), schema.get("pattern")
     if facts is not None and pattern is None:
+        stated = facts.stated(key) if fmt is None else None
+        if stated:
+            return stated
         kind = _FORMAT_KINDS.get(fmt) if fmt is not None else property_kind(key, str(schema.get("description") or ""))
         value = facts.string_for(kind)
         if value is not None:

@@ -182,9 +182,9 @@ def _valid(schema: dict[str, Any], instance: Any) -> bool:
         return True
 
 
-def parallel_facts(tool: dict[str, Any], topic: str) -> list[PromptFacts]:
+def parallel_facts(tool: dict[str, Any], topic: str, context: str = "") -> list[PromptFacts]:
     """One set of prompt values per place the prompt names, when the tool takes a place."""
-    facts = PromptFacts.of(topic)
+    facts = PromptFacts.of(topic, context)
     props = (tool.get("input_schema") or {}).get("properties") or {}
     takes_place = any(prompt_values.property_kind(k, str((v or {}).get("description") or "")) == "place"
                       for k, v in props.items() if isinstance(v, dict) and "enum" not in v)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mockserver.config import Config
@@ -89,3 +91,24 @@ def test_the_same_request_gets_the_same_choice_and_input(client) -> None:
     assert calls(first) == calls(second)
     with MockServer(Config(seed=11)) as other:
         assert calls(both(sdk(other), **ask)) == calls(first)
+
+
+EXTRACT = {"type": "object", "additionalProperties": False, "required": ["name", "email", "plan", "time", "age"],
+           "properties": {"name": {"type": "string"}, "email": {"type": "string"}, "plan": {"type": "string"},
+                          "time": {"type": "string"}, "age": {"type": "integer"}}}
+
+
+def test_structured_output_extracts_the_prompts_values(client) -> None:
+    text = "Ada Lovelace (ada@example.com), 36, wants our Premium plan. The time is 12:00."
+    message = both(client, messages=[user(text)], output_config={"format": {"type": "json_schema", "schema": EXTRACT}})
+    value = json.loads(message["content"][0]["text"])
+    assert value == {"name": "Ada Lovelace", "email": "ada@example.com", "plan": "Premium", "time": "12:00", "age": 36}
+
+
+def test_forced_tool_reads_the_system_prompt_too(client) -> None:
+    person = {"name": "User", "description": "An extracted user",
+              "input_schema": {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+                               "required": ["name", "age"]}}
+    message = both(client, tools=[person], tool_choice={"type": "tool", "name": "User"},
+                   system="<story>Mike is 37 years old</story>", messages=[user("Extract the user from the story")])
+    assert calls(message)[0]["input"] == {"name": "Mike", "age": 37}
