@@ -19,12 +19,11 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-from bench.frameworks.suites import INTELLIGENCE, NETWORK, REVIVED_MODELS, SUITES, Suite
+from bench.frameworks.suites import INTELLIGENCE, MOCK_WRONG, NETWORK, REVIVED_MODELS, SUITES, Suite
 
 BENCH = Path(__file__).resolve().parent.parent
 CACHE = BENCH / ".cache" / "frameworks"
 RESULTS = BENCH / "results" / "frameworks.md"
-MOCK_WRONG = "mock wrong"
 DUMMY_KEY = "sk-ant-api03-framework-suites-dummy-key"
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 INTELLIGENCE = "needs intelligence"
 NETWORK = "needs network"
+MOCK_WRONG = "mock wrong"
+_CAPITAL = (INTELLIGENCE, "knows that the capital of France is Paris")
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,27 @@ SUITES = (
         installs=("pytest", "pytest-asyncio", "pillow"),
         paths=("tests/test_chat_generator.py", "tests/test_chat_generator_async.py"),
         pytest_args=("-m", "integration"),
+        verdicts={
+            "TestIntegration::test_live_run[": _CAPITAL,
+            "TestIntegration::test_live_run_async": _CAPITAL,
+            "test_live_run_multimodal": (INTELLIGENCE, "says what an image shows (an apple)"),
+            "test_live_run_agent_with_multimodal_content_in_tool_result":
+                (INTELLIGENCE, "says what an image a tool returned shows (an apple)"),
+            "test_live_run_agent_with_local_and_anthropic_server_tools":
+                (MOCK_WRONG, "the replayed web_search_tool_result carries caller: null, which the gate refuses; "
+                             "the h21-fidelity branch accepts nulls and sends caller on search results"),
+        },
     ),
     Suite(
         name="instructor",
         package="instructor==1.17.0",
         installs=("instructor[anthropic]==1.17.0", "pytest", "pytest-asyncio", "python-dotenv", "jsonref"),
         paths=("tests/llm/test_anthropic",),
+        verdicts={
+            "test_multimodal_image_description": (NETWORK, "downloads its test image from a public host"),
+            "test_multimodal_pdf_file": (INTELLIGENCE, "reads an invoice's total (220) and items from a PDF"),
+            "test_reasoning": (INTELLIGENCE, "knows that 9.8 is larger than 9.11"),
+        },
     ),
     Suite(
         name="strands-agents",
@@ -47,5 +64,9 @@ SUITES = (
         installs=("strands-agents[anthropic,gemini,litellm,llamaapi,mistral,ollama,openai,writer]==1.62.0",
                   "pytest", "pytest-asyncio", "boto3", "tenacity", "requests"),
         paths=("tests_integ/models/test_model_anthropic.py",),
+        verdicts={
+            "test_invoke_multi_modal_input": (INTELLIGENCE, "says an image's colour (yellow)"),
+            "test_structured_output_multi_modal_input": (INTELLIGENCE, "says an image's colour (yellow)"),
+        },
     ),
 )

@@ -7,6 +7,8 @@ The task is the last user turn that returned no tool results. After tool results
   file yet) or `str_replace` (the viewed file's first line gets the note appended);
 - calls the next tool the task mentions and no call of this task has used yet, when the task
   asks for several steps (then, after that, next, finally, followed by) or only memory has run;
+- runs the server tools the task wanted (web search...) that no reply of this task has run: a
+  task of several steps calls its client tool first and leaves them for after its result;
 - otherwise answers, quoting what the tools returned.
 A fresh task with the memory tool offered starts by viewing the memory directory, as the
 API's memory instructions tell a model to.
@@ -82,6 +84,21 @@ def next_calls(convo: Conversation, mentioned: list[dict[str, Any]]) -> list[Cal
         return [(pending[0], None)]
     only_memory = memory is not None and used <= {memory.get("name")}
     return [(t, None) for t in pending] if only_memory else []
+
+
+def continues_task(convo: Conversation) -> bool:
+    """Tool results under tool_choice auto that no error stopped: the task may go on."""
+    kind = (convo.request.get("tool_choice") or {}).get("type", "auto")
+    return kind == "auto" and convo.answers_tools and not failed(convo)
+
+
+def pending_server(convo: Conversation, task: Conversation, wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The server tools the task wants that no reply of this task has run yet."""
+    done = len(task.request.get("messages") or [])
+    later = (convo.request.get("messages") or [])[done:]
+    ran = {b.get("name") for m in later if isinstance(m, dict) and m.get("role") == "assistant"
+           for b in m.get("content") or [] if isinstance(b, dict) and b.get("type") == "server_tool_use"}
+    return [t for t in wanted if t.get("name") not in ran]
 
 
 def memory_step(last: dict[str, Any], convo: Conversation, task: Conversation) -> dict[str, Any] | None:

@@ -26,7 +26,8 @@ _FIRST_SENTENCE = re.compile(r"[.!?](?=\s|$)")
 # Matched against lowered text, and only when one of the words occurs in it at all: an IGNORECASE
 # alternation costs Python's re several times as much. The fold first maps the three letters
 # IGNORECASE would also take for i and s.
-_WRITE_WORDS = ("write", "say", "print", "output", "type", "emit", "end", "finish", "then", "add", "append")
+_WRITE_WORDS = ("write", "say", "print", "output", "type", "emit", "end", "finish", "then", "add", "append", "reply",
+                "respond")
 _ASKS_TO_WRITE = re.compile(r"\b(?:" + "|".join(_WRITE_WORDS) + r")\b")
 _FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 _MARKER = re.compile(r"(?<!\S)(?:[A-Z][A-Z0-9_]+|</?[A-Za-z][\w-]*>|[#*=~-]{2,})(?=[\s.,;:!?]|$)")

@@ -45,6 +45,10 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
     if _continue_task(convo, reply, ctx):
         return reply
     plan = tools.plan(convo, server_tools.triggered(convo))
+    runs_on = convo
+    if agent_loop.continues_task(convo):  # server tools a several-step task left for after its client tools
+        runs_on = agent_loop.task_of(convo)
+        plan.server = agent_loop.pending_server(convo, runs_on, server_tools.triggered(runs_on))
     loop = server_loop.fetch_loop(plan.server, convo)
     if loop is not None:
         reply.drafts += server_loop.fetches(loop, rng, ctx.now)
@@ -52,7 +56,7 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
             reply.natural_stop = "pause_turn"
             return reply
         plan.server = [t for t in plan.server if t is not loop.tool]
-    ran = server_tools.run(plan.server, convo, rng, ctx.now)
+    ran = server_tools.run(plan.server, runs_on, rng, ctx.now)
     reply.drafts += ran.drafts + mcp.run(convo, ctx.betas, rng)
     if ran.uses_container:
         reply.container = server_tools.container(convo.request, rng, ctx.now)

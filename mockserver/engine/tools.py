@@ -117,8 +117,9 @@ def plan(convo: Conversation, server_wanted: list[dict[str, Any]]) -> ToolPlan:
         out.server = list(server_wanted)
         if kind == "any" and not (out.calls_client_tools or out.server):
             _assign(out, _first_callable(convo), convo, searching=False)
-        if agent_loop.STEP_WORDS.search(convo.last_user_text):
+        if agent_loop.STEP_WORDS.search(convo.last_user_text) and out.direct:
             out.direct = out.direct[:1]  # steps run one after the other: the loop calls the next
+            out.server = []  # and the server tools after the client tool's result
     if choice.get("disable_parallel_tool_use"):
         out.direct, out.programmatic = (out.direct[:1], []) if out.direct else ([], out.programmatic[:1])
         out.searched = [t for t in out.searched if t in out.direct + out.programmatic]

@@ -85,3 +85,15 @@ def test_memory_without_anything_to_note_answers_after_looking(client) -> None:
     assert calls(first)[0]["input"]["command"] == "view"
     reply = both(client, tools=[MEMORY], messages=ask + results(first, "4.0K\t/memories"))
     assert kinds(reply) == ["text"] and "/memories" in reply["content"][0]["text"]
+
+
+def test_a_search_step_runs_after_the_client_tools_result_and_is_cited(client) -> None:
+    tools = [WEATHER, {"type": "web_search_20250305", "name": "web_search"}]
+    ask = [user("Get the weather in Paris, then search the latest news about the Paris marathon")]
+    first = both(client, tools=tools, messages=ask)
+    assert kinds(first) == ["text", "tool_use"]
+    reply = both(client, tools=tools, messages=ask + results(first, "sunny"))
+    assert kinds(reply)[:2] == ["server_tool_use", "web_search_tool_result"] and reply["stop_reason"] == "end_turn"
+    cited = [c for b in reply["content"] if b["type"] == "text" for c in (b["citations"] or [])]
+    assert cited and all(c["type"] == "web_search_result_location" for c in cited)
+    assert "sunny" in "".join(b["text"] for b in reply["content"] if b["type"] == "text")
