@@ -11,7 +11,7 @@ it has them (prompt_values.py); a tool about places is called once per place the
 ("weather in Paris and Tokyo"), unless `disable_parallel_tool_use`.
 Typed client tools are mentioned by their topic words (bash: bash/shell/command/terminal; text
 editor: edit/file/editor; computer: computer/screen/screenshot/click; memory: memory/remember).
-Nothing is called when the last user turn returns tool results. `any` calls the mentioned
+When the last user turn returns tool results, agent_loop.py decides (the next step, or the answer). `any` calls the mentioned
 tools, or the first callable tool if none is mentioned; `tool` calls the named one; `none`
 calls nothing. `disable_parallel_tool_use` keeps only the first call. Tools with
 `defer_loading` are found through a tool search tool first, and tools whose `allowed_callers`
