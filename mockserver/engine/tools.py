@@ -11,9 +11,9 @@ it has them (prompt_values.py); a tool about places is called once per place the
 ("weather in Paris and Tokyo"), unless `disable_parallel_tool_use`.
 Typed client tools are mentioned by their topic words (bash: bash/shell/command/terminal; text
 editor: edit/file/editor; computer: computer/screen/screenshot/click; memory: memory/remember).
-When the last user turn returns tool results, agent_loop.py decides (the next step, or the answer). `any` calls the mentioned
-tools, or the first callable tool if none is mentioned; `tool` calls the named one; `none`
-calls nothing. `disable_parallel_tool_use` keeps only the first call. Tools with
+When the last user turn returns tool results, agent_loop.py decides (the next step, or the
+answer). `any` calls the mentioned tools, or the first callable tool if none is mentioned;
+`tool` calls the named one; `none` calls nothing. `disable_parallel_tool_use` keeps only the first call. Tools with
 `defer_loading` are found through a tool search tool first, and tools whose `allowed_callers`
 name the request's code execution tool are called from code execution (programmatic calling).
 """
@@ -168,10 +168,13 @@ def tool_input(tool: dict[str, Any], rng: random.Random, topic: str,
 def prompted_value(schema: Any, rng: random.Random, topic: str, max_chars: int,
                    facts: PromptFacts | None = None) -> Any:
     """An instance with every property filled, from the prompt's values where they are valid."""
-    value = instances.generate(schema, rng, topic, max_chars, facts or PromptFacts.of(topic))
-    if _valid(schema, value):
-        return value
-    return instances.generate(schema, rng, topic, max_chars)  # the prompt's values did not fit
+    try:
+        value = instances.generate(schema, rng, topic, max_chars, facts or PromptFacts.of(topic))
+        if _valid(schema, value):
+            return value
+    except (instances.TooLarge, instances.SchemaProblem):  # filling every optional part can outgrow a limit
+        pass
+    return instances.generate(schema, rng, topic, max_chars)  # the plain instance, as before
 
 
 def _valid(schema: dict[str, Any], instance: Any) -> bool:
