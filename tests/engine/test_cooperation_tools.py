@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from mockserver.config import Config
@@ -112,3 +113,14 @@ def test_forced_tool_reads_the_system_prompt_too(client) -> None:
     message = both(client, tools=[person], tool_choice={"type": "tool", "name": "User"},
                    system="<story>Mike is 37 years old</story>", messages=[user("Extract the user from the story")])
     assert calls(message)[0]["input"] == {"name": "Mike", "age": 37}
+
+
+def test_a_rule_overrides_the_synthesised_choice() -> None:
+    with MockServer(Config(seed=11)) as running:
+        rule = {"match": {"operation": "messages_create",
+                          "body": [{"path": "$.tools[*].name", "equals": "get_forecast"}]},
+                "respond": {"tool_use": {"name": "get_forecast", "input": {"location": "Reykjavik"}}}}
+        added = httpx.post(f"{running.base_url}/_mock/rules", json=rule)
+        assert added.status_code < 300, added.text
+        message = both(sdk(running), tools=[WEATHER], messages=[user("What's the weather in Paris?")])
+        assert [c["input"] for c in calls(message)] == [{"location": "Reykjavik"}]
