@@ -19,12 +19,15 @@ from ..http.errors import invalid_request
 from . import instances, prose, tokenizer
 from .conversation import Conversation, system_text
 from .drafts import UNFITTABLE, Draft, text_draft
+from .prompt_values import PromptFacts
+from .tools import prompted_value
 
 _FIRST_SENTENCE = re.compile(r"[.!?](?=\s|$)")
 # Matched against lowered text, and only when one of the words occurs in it at all: an IGNORECASE
 # alternation costs Python's re several times as much. The fold first maps the three letters
 # IGNORECASE would also take for i and s.
-_WRITE_WORDS = ("write", "say", "print", "output", "type", "emit", "end", "finish", "then", "add", "append")
+_WRITE_WORDS = ("write", "say", "print", "output", "type", "emit", "end", "finish", "then", "add", "append", "reply",
+                "respond")
 _ASKS_TO_WRITE = re.compile(r"\b(?:" + "|".join(_WRITE_WORDS) + r")\b")
 _FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 _MARKER = re.compile(r"(?<!\S)(?:[A-Z][A-Z0-9_]+|</?[A-Za-z][\w-]*>|[#*=~-]{2,})(?=[\s.,;:!?]|$)")
@@ -49,7 +52,8 @@ def answer(convo: Conversation, rng: random.Random, echo: bool, lead: str | None
 def structured_draft(request: dict[str, Any], schema: Any, rng: random.Random, topic: str) -> Draft:
     """JSON matching the output schema; when none fits in max_tokens, its start, cut there by `fit`."""
     try:
-        value = instances.generate(schema, rng, topic, instances.max_chars_for(request.get("max_tokens")))
+        facts = PromptFacts.of(topic, system_text(request))
+        value = prompted_value(schema, rng, topic, instances.max_chars_for(request.get("max_tokens")), facts)
     except instances.TooLarge as full:
         start = "" if full.partial is None else json.dumps(full.partial, ensure_ascii=False)
         return text_draft(start, tokens=UNFITTABLE)

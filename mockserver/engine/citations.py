@@ -1,7 +1,8 @@
 """Citations for documents and search results that enable them.
 
 Each cited source contributes its first sentence (plain text), its first block (custom
-content) or a summary sentence (PDFs, whose text we do not parse), located the way the API
+content) or the first sentence of its first page with text (PDFs, read by pdf_text.py; a summary
+sentence when no text is found), located the way the API
 locates it: `char_location`, `content_block_location`, `page_location` or
 `search_result_location`.
 """
@@ -12,11 +13,11 @@ import random
 import re
 from typing import Any
 
-from . import prose
+from . import pdf_text, prose
 from .conversation import Conversation
 
 MAX_CITED = 3
-_SENTENCE = re.compile(r"[^.!?\n]*\S[^.!?\n]*[.!?]?")
+_SENTENCE = re.compile(r"[^.!?\n]*[^\s.!?][^.!?\n]*[.!?]?")
 
 
 def citations(convo: Conversation, rng: random.Random) -> list[dict[str, Any]]:
@@ -48,8 +49,15 @@ def _document_citation(document: dict[str, Any], index: int, rng: random.Random)
         text = items[at].get("text", "") if items and isinstance(items[at], dict) else ""
         return {"type": "content_block_location", "cited_text": text, **base,
                 "start_block_index": at, "end_block_index": at + 1}
-    return {"type": "page_location", "cited_text": prose.sentence(rng), **base,
-            "start_page_number": 1, "end_page_number": 2}
+    pages = pdf_text.page_texts(source.get("data", "")) if source.get("type") == "base64" else []
+    page = next((i for i, text in enumerate(pages) if text.strip()), None)
+    if page is None:
+        return {"type": "page_location", "cited_text": prose.sentence(rng), **base,
+                "start_page_number": 1, "end_page_number": 2}
+    match = _SENTENCE.search(pages[page])
+    cited = (match.group(0) if match else pages[page]).strip()
+    return {"type": "page_location", "cited_text": cited, **base,
+            "start_page_number": page + 1, "end_page_number": page + 2}
 
 
 def _search_result_citation(result: dict[str, Any], index: int) -> dict[str, Any]:

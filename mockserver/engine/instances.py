@@ -24,7 +24,8 @@ from typing import Any
 import orjson
 
 from ..spec.refs import ref_target
-from . import numbers, regexgen, samples
+from . import numbers, prompt_values, regexgen, samples
+from .prompt_values import PromptFacts
 from .schema_ops import least_instances, merge
 
 _MAX_DEPTH = 5  # optional properties and items stop here
@@ -54,10 +55,12 @@ def max_chars_for(max_tokens: Any) -> int:
     return DEFAULT_MAX_CHARS
 
 
-def generate(schema: Any, rng: random.Random, topic: str = "", max_chars: int = DEFAULT_MAX_CHARS) -> Any:
-    """One instance of `schema`; `topic` seeds free-text fields such as `query`."""
+def generate(schema: Any, rng: random.Random, topic: str = "", max_chars: int = DEFAULT_MAX_CHARS,
+             facts: PromptFacts | None = None) -> Any:
+    """One instance of `schema`; `topic` seeds free-text fields such as `query`. With `facts` (tool
+    inputs), every optional property is filled too, with the prompt's values where it has them."""
     try:
-        return _Generator(schema, rng, topic, max_chars).value(schema, 0, None)
+        return _Generator(schema, rng, topic, max_chars, facts).value(schema, 0, None)
     except numbers.NoNumber as error:
         raise SchemaProblem(str(error)) from None
     except RecursionError:
@@ -81,14 +84,16 @@ def _malformed(schema: Any, error: Exception) -> str:
 
 
 def generate_object(schema: Any, rng: random.Random, topic: str = "",
-                    max_chars: int = DEFAULT_MAX_CHARS) -> dict[str, Any]:
-    value = generate(schema, rng, topic, max_chars)
+                    max_chars: int = DEFAULT_MAX_CHARS, facts: PromptFacts | None = None) -> dict[str, Any]:
+    value = generate(schema, rng, topic, max_chars, facts)
     return value if isinstance(value, dict) else {}
 
 
 class _Generator:
-    def __init__(self, root: Any, rng: random.Random, topic: str, max_chars: int) -> None:
+    def __init__(self, root: Any, rng: random.Random, topic: str, max_chars: int,
+                 facts: PromptFacts | None = None) -> None:
         self.root = root if isinstance(root, dict) else {}
+        self.facts = facts
         self.rng = rng
         self.topic = topic
         self.chars_left = max_chars
@@ -122,7 +127,8 @@ class _Generator:
         if "const" in schema:
             return self._copied(schema["const"])
         if "enum" in schema and schema["enum"]:
-            return self._copied(self.rng.choice(schema["enum"]))
+            named = prompt_values.enum_value(schema, self.facts)
+            return self._copied(self.rng.choice(schema["enum"]) if named is None else named)
         if "anyOf" in schema:
             return self._any_of(schema, depth, key)
         if "oneOf" in schema:
@@ -257,7 +263,7 @@ class _Generator:
         wanted = set(required)
         for name in props:
             if name not in wanted and props[name] is not False and len(wanted) < limit:
-                if depth < _MAX_DEPTH and self.rng.random() < 0.5:
+                if depth < _MAX_DEPTH and (self.facts is not None or self.rng.random() < 0.5):
                     wanted.add(name)
         for name, needs in (schema.get("dependentRequired") or {}).items():
             if name in wanted and isinstance(needs, list):
@@ -339,6 +345,9 @@ class _Generator:
 
     def _string(self, schema: dict[str, Any], depth: int, key: str | None) -> str:
         fmt = schema.get("format")
+        offered = prompt_values.string_value(schema, key, self.facts) if fmt is not None else None
+        if offered is not None:
+            return self._counted(offered)
         if fmt in samples.FORMATS:
             return self._counted(samples.FORMATS[fmt](self.rng))
         if "pattern" in schema:
@@ -351,16 +360,19 @@ class _Generator:
         low = schema.get("minLength", 0)
         if isinstance(low, (int, float)) and low > self.chars_left:
             raise TooLarge(samples.fit_length("", {"minLength": max(0, self.chars_left)}, self.rng))
-        text = samples.hinted(self.rng, key, self.topic) or samples.words(self.rng, 1 + self.rng.randrange(3))
+        text = (prompt_values.string_value(schema, key, self.facts) or samples.hinted(self.rng, key, self.topic)
+                or samples.words(self.rng, 1 + self.rng.randrange(3)))
         return self._counted(samples.fit_length(text, schema, self.rng))
 
     def _integer(self, schema: dict[str, Any], depth: int, key: str | None) -> int | float:
         self._spend(8)
-        return numbers.integer(schema, self.rng)
+        offered = prompt_values.number_value(schema, True, self.facts)
+        return numbers.integer(schema, self.rng) if offered is None else offered
 
     def _number(self, schema: dict[str, Any], depth: int, key: str | None) -> float | int:
         self._spend(8)
-        return numbers.number(schema, self.rng)
+        offered = prompt_values.number_value(schema, False, self.facts)
+        return numbers.number(schema, self.rng) if offered is None else offered
 
 
 _KINDS = {"null", "boolean", "object", "array", "string", "integer", "number"}

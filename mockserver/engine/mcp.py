@@ -6,7 +6,8 @@ listing an earlier assistant turn returned (`mcp_tool_listing`), `tool_configura
 `default_config`/`configs` (and `tool_configuration.enabled`) switch tools off.
 
 Trigger (tool_choice auto or any): the last user turn names a server (every content word of its
-name) or one of its tools (as client tools are mentioned). The reply then calls the named tool, or
+name) or one of its tools (as client tools are mentioned), or shares a content word with a
+tool's description or parameters (relevance.py). The reply then calls the named tool, or
 the server's first tool, as an `mcp_tool_use` block followed by its `mcp_tool_result`. Under the
 `mcp-client-2026-09-15` beta a server whose tools were neither pinned nor listed before is listed
 first, in an `mcp_tool_listing` block, as the API does when it fetched the listing.
@@ -22,7 +23,7 @@ from typing import Any
 
 from ..http.errors import invalid_request
 from ..ids import new_id
-from . import prose, tools
+from . import prose, relevance, tools
 from .conversation import Conversation
 from .drafts import CALL, RESULT, Draft
 
@@ -127,6 +128,9 @@ def _chosen(enabled: list[dict[str, Any]], server_name: str, convo: Conversation
     named = [t for t in enabled if tools.mentions({"name": t.get("name", "")}, convo)]
     if named:
         return named[0]
+    topical = [t for t in enabled if t.get("description") and relevance.is_about(t, convo.last_user_text)]
+    if topical:
+        return topical[0]
     if enabled and tools.mentions({"name": server_name}, convo):
         return enabled[0]
     return None

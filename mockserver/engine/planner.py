@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ids import new_id
-from . import answers, citations, mcp, server_loop, server_tools, tools
+from . import agent_loop, answers, citations, mcp, server_loop, server_tools, tools
 from .context import EngineContext
-from .conversation import Conversation, text_of
+from .conversation import Conversation, system_text, text_of
 from .drafts import CALL, RESULT, Draft, text_draft
+from .prompt_values import PromptFacts
 from .thinking import thinking_drafts
 
 
@@ -41,7 +42,13 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
     if resumed:
         _resume_code_execution(convo, resumed, reply, ctx, echo)
         return reply
+    if _continue_task(convo, reply, ctx):
+        return reply
     plan = tools.plan(convo, server_tools.triggered(convo))
+    runs_on = convo
+    if agent_loop.continues_task(convo):  # server tools a several-step task left for after its client tools
+        runs_on = agent_loop.task_of(convo)
+        plan.server = agent_loop.pending_server(convo, runs_on, server_tools.triggered(runs_on))
     loop = server_loop.fetch_loop(plan.server, convo)
     if loop is not None:
         reply.drafts += server_loop.fetches(loop, rng, ctx.now)
@@ -49,14 +56,14 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
             reply.natural_stop = "pause_turn"
             return reply
         plan.server = [t for t in plan.server if t is not loop.tool]
-    ran = server_tools.run(plan.server, convo, rng, ctx.now)
+    ran = server_tools.run(plan.server, runs_on, rng, ctx.now)
     reply.drafts += ran.drafts + mcp.run(convo, ctx.betas, rng)
     if ran.uses_container:
         reply.container = server_tools.container(convo.request, rng, ctx.now)
     if plan.calls_client_tools:
         _call_client_tools(convo, plan, reply, ctx)
     else:
-        lead = _tool_result_lead(convo, rng)
+        lead = _tool_result_lead(convo, rng) or _printed_lead(ran.printed) or _searched_lead(ran.searched)
         cited = ran.citations + citations.citations(convo, rng)
         reply.drafts += answers.answer(convo, rng, echo, lead, cited)
     return reply
@@ -71,7 +78,12 @@ def _call_client_tools(convo: Conversation, plan: tools.ToolPlan, reply: Reply, 
         search_tool = next(t for t in convo.server_tools() if (t.get("type") or "").startswith("tool_search_tool"))
         reply.drafts += server_tools.tool_search(plan.searched, search_tool, rng)
     max_tokens = convo.request.get("max_tokens")
-    reply.drafts += [tools.tool_use_draft(t, rng, topic, max_tokens=max_tokens) for t in plan.direct]
+    parallel = not (convo.request.get("tool_choice") or {}).get("disable_parallel_tool_use")
+    context = system_text(convo.request)
+    for tool in plan.direct:
+        facts = tools.parallel_facts(tool, topic, context)
+        for facts in facts if parallel else facts[:1]:
+            reply.drafts.append(tools.tool_use_draft(tool, rng, topic, max_tokens=max_tokens, facts=facts))
     if plan.programmatic:
         reply.drafts += _programmatic_calls(convo, plan.programmatic, rng)
         reply.container = server_tools.container(convo.request, rng, ctx.now)
@@ -105,14 +117,47 @@ def _resume_code_execution(convo: Conversation, resumed: list[dict[str, Any]], r
     reply.container = server_tools.container(convo.request, ctx.rng, ctx.now)
 
 
+def _continue_task(convo: Conversation, reply: Reply, ctx: EngineContext) -> bool:
+    """After tool results under tool_choice auto: the task's next calls, if it has any."""
+    choice = convo.request.get("tool_choice") or {"type": "auto"}
+    if not convo.answers_tools or choice.get("type", "auto") != "auto":
+        return False
+    task = agent_loop.task_of(convo)
+    mentioned = [t for t in convo.client_tools() if tools.mentions(t, task)]
+    calls = agent_loop.next_calls(convo, mentioned)[: 1 if choice.get("disable_parallel_tool_use") else None]
+    if not calls:
+        return False
+    reply.drafts.append(text_draft(tools.preamble([t.get("name", "") for t, _ in calls], ctx.rng)))
+    max_tokens = convo.request.get("max_tokens")
+    reply.drafts += [tools.tool_use_draft(t, ctx.rng, task.last_user_text, max_tokens=max_tokens, fixed=fixed)
+                     for t, fixed in calls]
+    reply.natural_stop = "tool_use"
+    return True
+
+
+def _searched_lead(queries: list[str]) -> str | None:
+    return f"Here is what I found about {queries[0]}." if queries else None
+
+
+def _printed_lead(printed: list[str]) -> str | None:
+    return f"The code printed {printed[0]}." if printed and printed[0] else None
+
+
 def _tool_result_lead(convo: Conversation, rng: random.Random) -> str | None:
-    if not convo.answers_tools:
+    """The answer's first words after tool results: it quotes them, or owns up to an error."""
+    results = agent_loop.results(convo)
+    if not results:
         return None
-    ids = {b.get("tool_use_id") for b in convo.last_user if isinstance(b, dict) and b.get("type") == "tool_result"}
-    names = [b.get("name") for b in convo.previous_assistant
-             if isinstance(b, dict) and b.get("type") == "tool_use" and b.get("id") in ids]
-    if not names:
-        return None
-    return rng.choice((f"Based on the {names[0]} result, here is what I found.",
-                       f"Thanks, the {names[0]} result is in.",
-                       f"The {names[0]} tool returned what we needed."))
+    names = {b.get("id"): b.get("name") for b in convo.previous_assistant
+             if isinstance(b, dict) and b.get("type") == "tool_use"}
+    failed = agent_loop.failed(convo)
+    if failed:
+        name = names.get(failed[0].get("tool_use_id")) or "tool"
+        return (f"The {name} tool reported an error: \"{agent_loop.quote(failed[0])}\". "
+                "I could not complete that step, so the answer below may be incomplete.")
+    quoted = "; ".join(f"{names.get(r.get('tool_use_id')) or 'the tool'} returned \"{agent_loop.quote(r)}\""
+                       for r in results[:4])
+    subject = PromptFacts.of(agent_loop.task_of(convo).last_user_text).subject()
+    about = f" for {subject}" if subject else ""
+    return rng.choice((f"Based on the results{about}, {quoted}.", f"Here is what came back{about}: {quoted}.",
+                       f"The tools have answered{about}: {quoted}."))

@@ -1,11 +1,13 @@
 """Server tools the API runs itself: web search, web fetch, code execution and tool search.
 
-Triggers (the last user turn decides, under tool_choice auto/any): web search when it says
-search, look up, latest, news, current, today or recent; web fetch when it contains an
-http(s) URL; code execution when it says calculate, compute, run, execute, code, python,
-analyze, plot or script, or asks for a file operation or gives a file (container_files.py); the
+Triggers (the last user turn decides, under tool_choice auto/any): web search when it asks about
+current events, places or prices (SEARCH_WORDS: search, look up, latest, news, today, price,
+weather, restaurants...); web fetch when it contains an http(s) URL; code execution when it says
+calculate, compute, run, execute, code, python, analyze, plot or script, or asks for a file
+operation or gives a file (container_files.py), or the container carries skills (skills.py); the
 advisor when it asks for advice (advisor.py). Each run yields a `server_tool_use` block and its
-complete result block; web search results come back as citations for the answer.
+complete result block; web search results come back as `web_search_result_location` citations
+for the answer, and a fetched document with citations enabled as a `char_location` citation.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..ids import new_id
-from . import advisor, container_files, prose, samples
+from . import advisor, container_files, prose, samples, skills
 from .conversation import Conversation
 from .drafts import CALL, RESULT, Draft
 from .tools import call_tokens, name_words
 
-SEARCH_WORDS = frozenset({"search", "lookup", "latest", "news", "current", "today", "recent"})
+SEARCH_WORDS = frozenset({"search", "lookup", "latest", "news", "current", "currently", "today", "recent", "recently",
+                          "headlines", "happening", "price", "prices", "weather", "forecast", "yesterday",
+                          "tonight", "score", "scores", "election", "trending", "restaurants", "hotels",
+                          "attractions", "events"})
 CODE_WORDS = frozenset({"calculate", "compute", "run", "execute", "code", "python", "analyze", "analyse",
                         "plot", "script"})
 SITES = (("en.wikipedia.org", "Wikipedia"), ("www.reuters.com", "Reuters"), ("www.bbc.com", "BBC"),
@@ -41,6 +46,8 @@ class ServerRun:
     drafts: list[Draft] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     uses_container: bool = False
+    printed: list[str] = field(default_factory=list)  # what code printed, for the answer to use
+    searched: list[str] = field(default_factory=list)  # web search queries, for the answer to name
 
 
 def triggered(convo: Conversation) -> list[dict[str, Any]]:
@@ -51,7 +58,8 @@ def triggered(convo: Conversation) -> list[dict[str, Any]]:
             wanted.append(tool)
         elif family == "web_fetch" and _URL.search(convo.last_user_text):
             wanted.append(tool)
-        elif family == "code_execution" and (CODE_WORDS & convo.words or _file_work(tool, convo)):
+        elif family == "code_execution" and (CODE_WORDS & convo.words or _file_work(tool, convo)
+                                             or skills.skills_of(convo)):
             wanted.append(tool)
         elif family == "advisor" and advisor.wanted(convo):
             wanted.append(tool)
@@ -108,6 +116,7 @@ def search_query(text: str) -> str:
 def _web_search(tool: dict[str, Any], convo: Conversation, rng: random.Random, now: float, out: ServerRun) -> None:
     query = search_query(convo.last_user_text)
     use = _use("web_search", {"query": query}, rng)
+    out.searched.append(query)
     sites = _allowed_sites(tool)
     slug = "-".join(query.split()[:5])
     results, citations = [], []
@@ -142,7 +151,8 @@ def urls_in(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0).rstrip(".,;:!?") for m in _URL.finditer(text)))
 
 
-def fetch_url(tool: dict[str, Any], url: str, rng: random.Random, now: float, out: ServerRun) -> None:
+def fetch_url(tool: dict[str, Any], url: str, rng: random.Random, now: float, out: ServerRun,
+              document_index: int = 0) -> None:
     use = _use("web_fetch", {"url": url}, rng)
     host = urlparse(url).hostname or ""
     blocked = any(host.endswith(d) for d in tool.get("blocked_domains") or ())
@@ -155,14 +165,29 @@ def fetch_url(tool: dict[str, Any], url: str, rng: random.Random, now: float, ou
                                                "data": " ".join(_sentence(rng) for _ in range(4))}}
         if (tool.get("citations") or {}).get("enabled"):
             document["citations"] = {"enabled": True}
+            out.citations.append(_fetched_citation(document, document_index))
         content = {"type": "web_fetch_result", "url": url, "content": document, "retrieved_at": iso(now)}
     out.drafts += [use, _result({"type": "web_fetch_tool_result", "tool_use_id": use.block["id"], "content": content,
                                  "caller": use.block["caller"]})]
 
 
+def _fetched_citation(document: dict[str, Any], index: int) -> dict[str, Any]:
+    """The fetched page's first sentence, located in it as a document citation is."""
+    data = document["source"]["data"]
+    end = data.find(". ") + 1 or len(data)
+    return {"type": "char_location", "cited_text": data[:end], "document_index": index,
+            "document_title": document["title"], "start_char_index": 0, "end_char_index": end, "file_id": None}
+
+
 def _code_execution(tool: dict[str, Any], convo: Conversation, rng: random.Random, out: ServerRun) -> None:
     out.uses_container = True
     out.drafts += container_files.upload_drafts(convo)
+    if skills.skills_of(convo):
+        for name, arguments, content in skills.steps(tool, convo, rng):
+            use = _use(name, arguments, rng)
+            out.drafts += [use, _result({"type": f"{name}_tool_result", "tool_use_id": use.block["id"],
+                                         "content": content})]
+        return
     edit = _editor_command(tool, convo)
     if edit is not None:
         arguments = container_files.editor_input(edit, convo, rng)
@@ -180,6 +205,7 @@ def _code_execution(tool: dict[str, Any], convo: Conversation, rng: random.Rando
         use = _use("code_execution", {"code": code}, rng)
         result = code_result(use.block["id"], stdout)
     out.drafts += [use, _result(result)]
+    out.printed.append(stdout.strip())
 
 
 def code_result(tool_use_id: str, stdout: str) -> dict[str, Any]:

@@ -3,12 +3,17 @@
 The rule for `tool_choice: auto` (the default): a client tool is called when the last user
 turn mentions it, that is when the text contains the tool's name, or every content word of
 the name (split at `_`, `-` and camelCase, minus generic verbs such as get/list/create/search)
-as a word, plurals allowed: `get_weather` is called for "What's the weather in Paris?".
+as a word, plurals allowed: `get_weather` is called for "What's the weather in Paris?"; or
+when the text shares a content word with the tool's description or its parameters' names and
+descriptions (relevance.py). A fresh task with the memory tool offered views memory first
+(agent_loop.py). Inputs fill every property, optional ones too, from the prompt's values where
+it has them (prompt_values.py); a tool about places is called once per place the prompt names
+("weather in Paris and Tokyo"), unless `disable_parallel_tool_use`.
 Typed client tools are mentioned by their topic words (bash: bash/shell/command/terminal; text
 editor: edit/file/editor; computer: computer/screen/screenshot/click; memory: memory/remember).
-Nothing is called when the last user turn returns tool results. `any` calls the mentioned
-tools, or the first callable tool if none is mentioned; `tool` calls the named one; `none`
-calls nothing. `disable_parallel_tool_use` keeps only the first call. Tools with
+When the last user turn returns tool results, agent_loop.py decides (the next step, or the
+answer). `any` calls the mentioned tools, or the first callable tool if none is mentioned;
+`tool` calls the named one; `none` calls nothing. `disable_parallel_tool_use` keeps only the first call. Tools with
 `defer_loading` are found through a tool search tool first, and tools whose `allowed_callers`
 name the request's code execution tool are called from code execution (programmatic calling).
 """
@@ -24,9 +29,10 @@ import orjson
 
 from ..http.errors import invalid_request
 from ..ids import new_id
-from . import instances, tokenizer
+from . import agent_loop, instances, prompt_values, relevance, tokenizer
 from .conversation import Conversation
 from .drafts import CALL, UNFITTABLE, Draft
+from .prompt_values import PromptFacts
 
 GENERIC_WORDS = frozenset({
     "get", "set", "list", "create", "update", "delete", "fetch", "find", "run", "do", "make", "check",
@@ -44,6 +50,7 @@ TYPED_TOOL_INPUTS = {
     "computer_": {"action": "screenshot"},
     "memory_": {"command": "view", "path": "/memories"},
 }
+MAX_PARALLEL = 5
 CALLER_TYPES = ("code_execution_20250825", "code_execution_20260120")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = re.compile(r"[_\-\s.]+")
@@ -76,7 +83,9 @@ def mentions(tool: dict[str, Any], convo: Conversation) -> bool:
         return True
     parts = name_words(name)
     content = [w for w in parts if w not in GENERIC_WORDS] or parts
-    return bool(content) and all(_has_word(w, convo.words) for w in content)
+    if content and all(_has_word(w, convo.words) for w in content):
+        return True
+    return kind == "custom" and relevance.is_about(tool, convo.last_user_text)
 
 
 def _has_word(word: str, words: frozenset[str]) -> bool:
@@ -97,6 +106,9 @@ def plan(convo: Conversation, server_wanted: list[dict[str, Any]]) -> ToolPlan:
     out = ToolPlan(forced=kind in ("any", "tool"))
     if kind == "none" or not convo.tools() or (kind == "auto" and convo.answers_tools):
         return out
+    if kind == "auto" and not convo.answers_tools and agent_loop.memory_tool(convo) is not None:
+        out.direct = [agent_loop.memory_tool(convo)]  # a fresh task looks in memory first
+        return out
     if kind == "tool":
         named = [t for t in convo.tools() if t.get("name") == choice.get("name")]
         _assign(out, named, convo, searching=False)
@@ -105,6 +117,9 @@ def plan(convo: Conversation, server_wanted: list[dict[str, Any]]) -> ToolPlan:
         out.server = list(server_wanted)
         if kind == "any" and not (out.calls_client_tools or out.server):
             _assign(out, _first_callable(convo), convo, searching=False)
+        if agent_loop.STEP_WORDS.search(convo.last_user_text) and out.direct:
+            out.direct = out.direct[:1]  # steps run one after the other: the loop calls the next
+            out.server = []  # and the server tools after the client tool's result
     if choice.get("disable_parallel_tool_use"):
         out.direct, out.programmatic = (out.direct[:1], []) if out.direct else ([], out.programmatic[:1])
         out.searched = [t for t in out.searched if t in out.direct + out.programmatic]
@@ -136,23 +151,62 @@ def _first_callable(convo: Conversation) -> list[dict[str, Any]]:
 
 
 def tool_input(tool: dict[str, Any], rng: random.Random, topic: str,
-               max_chars: int = instances.DEFAULT_MAX_CHARS) -> dict[str, Any]:
+               max_chars: int = instances.DEFAULT_MAX_CHARS, facts: PromptFacts | None = None) -> dict[str, Any]:
     """Raises instances.TooLarge when every valid input is longer than `max_chars`."""
     kind = tool.get("type") or "custom"
     for prefix, fixed in TYPED_TOOL_INPUTS.items():
         if kind.startswith(prefix):
             return dict(fixed)
+    schema = tool.get("input_schema") or {"type": "object"}
     try:
-        return instances.generate_object(tool.get("input_schema") or {"type": "object"}, rng, topic, max_chars)
+        arguments = prompted_value(schema, rng, topic, max_chars, facts)
+        return arguments if isinstance(arguments, dict) else {}
     except instances.SchemaProblem as problem:
         raise invalid_request(f"tools: input_schema of tool `{tool.get('name', '')}`: {problem}") from None
 
 
+def prompted_value(schema: Any, rng: random.Random, topic: str, max_chars: int,
+                   facts: PromptFacts | None = None) -> Any:
+    """An instance with every property filled, from the prompt's values where they are valid."""
+    try:
+        value = instances.generate(schema, rng, topic, max_chars, facts or PromptFacts.of(topic))
+        if _valid(schema, value):
+            return value
+    except (instances.TooLarge, instances.SchemaProblem):  # filling every optional part can outgrow a limit
+        pass
+    return instances.generate(schema, rng, topic, max_chars)  # the plain instance, as before
+
+
+def _valid(schema: dict[str, Any], instance: Any) -> bool:
+    import jsonschema_rs
+
+    try:
+        return bool(jsonschema_rs.validator_for(schema).is_valid(instance))
+    except Exception:  # a schema the validator cannot compile: the generator's word stands
+        return True
+
+
+def parallel_facts(tool: dict[str, Any], topic: str, context: str = "") -> list[PromptFacts]:
+    """One set of prompt values per place the prompt names, when the tool takes a place."""
+    facts = PromptFacts.of(topic, context)
+    props = (tool.get("input_schema") or {}).get("properties") or {}
+    takes_place = any(prompt_values.property_kind(k, str((v or {}).get("description") or "")) == "place"
+                      for k, v in props.items() if isinstance(v, dict) and "enum" not in v)
+    if not takes_place or len(facts.places) < 2:
+        return [facts]
+    return [facts.with_places([place]) for place in facts.places[:MAX_PARALLEL]]
+
+
 def tool_use_draft(tool: dict[str, Any], rng: random.Random, topic: str,
-                   caller: dict[str, Any] | None = None, max_tokens: Any = None) -> Draft:
+                   caller: dict[str, Any] | None = None, max_tokens: Any = None,
+                   facts: PromptFacts | None = None, fixed: dict[str, Any] | None = None) -> Draft:
     """A call whose input cannot fit in `max_tokens` costs more than any budget: `fit` leaves it out."""
     try:
-        arguments, tokens = tool_input(tool, rng, topic, instances.max_chars_for(max_tokens)), None
+        limit = instances.max_chars_for(max_tokens)
+        if fixed is not None and len(orjson.dumps(fixed)) > limit:
+            raise instances.TooLarge
+        arguments = dict(fixed) if fixed is not None else tool_input(tool, rng, topic, limit, facts)
+        tokens = None
     except instances.TooLarge:
         arguments, tokens = {}, UNFITTABLE
     block = {"type": "tool_use", "id": new_id("toolu_", rng), "name": tool.get("name", ""),
