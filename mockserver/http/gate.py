@@ -19,6 +19,7 @@ from ..spec.query import QueryReader
 from .asgi import Receive
 from .errors import ApiError, invalid_request
 from .json_body import parse_json
+from .offload import LARGE_BODY
 from .upload_names import restore_filenames
 
 if TYPE_CHECKING:
@@ -68,12 +69,11 @@ class Gate:
         if operation.body_media_type == "application/json":
             _check_json_content_type(headers.get("content-type"))
             raw_body = await read_body(receive, headers, operation.max_body_bytes)
-            body = parse_json(raw_body)
-            if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
-                self._check_beta_fields(operation, body, betas)
-            validator = self._state.validators.body(operation.operation_id, version)
-            if validator is not None:
-                validator.check(body)
+            body = parse_json(raw_body)  # on the loop: orjson holds the GIL, a thread would free nothing
+            if len(raw_body) < LARGE_BODY:
+                self._check_body(operation, body, betas, version)
+            else:  # a refusal's explanation walks the body in Python
+                await self._state.offload.run(self._check_body, operation, body, betas, version)
         elif operation.body_media_type == "multipart/form-data":
             form_reader = _form_reader(scope, receive, headers, operation.max_body_bytes)
         return Call(
@@ -82,6 +82,13 @@ class Gate:
             raw_body=raw_body, version=version, betas=betas, api_key=key, request_id=request_id,
             base_url=_base_url(scope, headers), state=self._state, _form_reader=form_reader,
         )
+
+    def _check_body(self, operation: Operation, body: Any, betas: tuple[str, ...], version: str) -> None:
+        if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
+            self._check_beta_fields(operation, body, betas)
+        validator = self._state.validators.body(operation.operation_id, version)
+        if validator is not None:
+            validator.check(body)
 
     def _read_query(self, operation: Operation, query_string: bytes) -> dict[str, Any]:
         if not query_string and not operation.query_required:
