@@ -29,7 +29,7 @@ from .journal import entry_filter, newest, redact_expected
 from .scenarios.controls import Controls
 from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
-from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
+from .scenarios.rules import Rule, RuleError, check_schema, parse_rule, rule_items
 from .served import served_state
 from .control_routes import spec_routes
 from .ui import ASSET_PATHS, ui_routes
@@ -80,22 +80,14 @@ class _ControlApi:
 
     async def add_rules(self, request: Request) -> Response:
         self._begin()
-        try:
-            specs = rule_items(await _document(request), source="api")
-        except RuleError as error:
-            raise ApiError("invalid_request_error", str(error)) from None
-        if not all(isinstance(spec, dict) for spec in specs):
-            raise ApiError("invalid_request_error", "every rule is an object")
-        session = _session(request)
-        stored = []
-        for index, spec in enumerate(specs):
-            owner = spec.get("session", session)
-            try:
-                parse_rule(spec, source="api", order=0, default_id=f"new-{index + 1}", session=owner)
-            except RuleError as error:
-                raise ApiError("invalid_request_error", str(error)) from None
-            stored.append((owner, spec))
-        return _json({"rules": [rule.view() for rule in self.controls.add_rules(stored)]}, 201)
+        document, session = await _document(request), _session(request)
+        def add() -> bytes:  # parse once, store, and list back: thousands of rules or steps run off the loop
+            added = self.controls.add_rules(_parse_new_rules(document, session))
+            return orjson.dumps({"rules": [rule.view() for rule in added]}, default=str)
+
+        big = request.state.body_bytes > _PARSE_INLINE_BYTES
+        body = await self.state.offload.run(add) if big else add()
+        return Response(body, status_code=201, media_type="application/json")
 
     async def clear_rules(self, request: Request) -> Response:
         self._begin()
@@ -194,12 +186,32 @@ class _ControlApi:
 
 # -- helpers -------------------------------------------------------------------------------------
 
+def _parse_new_rules(document: Any, session: str | None) -> list[tuple[str | None, Rule]]:
+    """Each rule of an added document with its owning session, parsed (and so checked) once."""
+    try:
+        specs = rule_items(document, source="api")
+    except RuleError as error:
+        raise ApiError("invalid_request_error", str(error)) from None
+    if not all(isinstance(spec, dict) for spec in specs):
+        raise ApiError("invalid_request_error", "every rule is an object")
+    parsed = []
+    for index, spec in enumerate(specs):
+        owner = spec.get("session", session)
+        try:
+            parsed.append((owner, parse_rule(spec, source="api", order=0, default_id=f"new-{index + 1}",
+                                             session=owner)))
+        except RuleError as error:
+            raise ApiError("invalid_request_error", str(error)) from None
+    return parsed
+
+
 def _session(request: Request) -> str | None:
     return request.headers.get(SESSION_HEADER) or request.query_params.get("session") or None
 
 
 async def _document(request: Request) -> Any:
     raw = await _read_capped(request, request.app.state.body_limit)
+    request.state.body_bytes = len(raw)
     if not raw.strip():
         return None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
