@@ -45,6 +45,15 @@ def parse_json(raw: bytes) -> Any:
         raise _too_deep() from None
 
 
+def dumps(value: Any) -> bytes:
+    """JSON bytes of anything a request may have put in `value`: orjson, or the stdlib when an
+    integer is beyond 64 bits (the engine reads a float such as 1.8e19 back as an int)."""
+    try:
+        return orjson.dumps(value, default=str)
+    except TypeError:
+        return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _integer(literal: str) -> int | float:
     """An integer as orjson reads one: beyond 64 bits it is the float of equal value (or infinity)."""
     if len(literal.lstrip("-")) > sys.get_int_max_str_digits():

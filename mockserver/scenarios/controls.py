@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from ..journal import Entry
@@ -81,6 +81,10 @@ class Controls:
 
     async def journal_entries(self, session: str | None, since: int = 0) -> list[Entry]:
         return await self._b.journal.entries(session, since)
+
+    async def journal_page(self, session: str | None, since: int, before: int | None, matches: Callable[[Entry], bool],
+                           limit: int) -> tuple[list[Entry], bool]:
+        return await self._b.journal.page(session, since, before, matches, limit)
 
     def clear_journal(self, session: str | None) -> int:
         return self._b.journal.clear(session)
