@@ -65,7 +65,7 @@ def _integer(literal: str) -> int | float:
 def _shallow(body: Any, raw: bytes) -> Any:
     """`body`, unless nested deeper than MAX_DEPTH (only bodies with that many brackets are checked,
     first by the brackets alone, which counts those inside strings too, then by writing the body)."""
-    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _bracket_depth(raw) > MAX_DEPTH:
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and bracket_depth(raw) > MAX_DEPTH:
         try:
             orjson.dumps(body)
         except TypeError:  # "Recursion limit reached"
@@ -77,7 +77,7 @@ _OPENS_CLOSES = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS = bytes(set(range(256)) - set(b"[{]}"))
 
 
-def _bracket_depth(raw: bytes) -> int:
+def bracket_depth(raw: bytes) -> int:
     """The deepest nesting of the brackets in `raw` (never less than the body's), in C-speed passes."""
     steps = array("b", raw.translate(_OPENS_CLOSES, _NOT_BRACKETS))
     return max(accumulate(steps), default=0)
