@@ -116,3 +116,12 @@ def test_f9_a_hostile_cassette_named_by_a_request_is_400(tmp_path):
             file = f"{name.replace(' ', '-')}.yaml"
             response = while_misbehaving(server, lambda: message(server, x_mock_cassette=name.replace(" ", "-")))
             assert_invalid_request(response, "cassette", file, says)
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_f8_a_proxy_timeout_that_is_not_positive_is_refused_at_start_up(tmp_path, value):
+    run = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", "0", "--cassettes", str(tmp_path),
+                          "--proxy", "http://127.0.0.1:9", "--proxy-timeout", value],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "--proxy-timeout must be a positive number of seconds" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
