@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--profile] [--rounds N] [--seconds S] [--only KEYS] [--no-peers]"""
+"""python -m bench [--quick] [--profile] [--large-bodies [MB,MB]] [--rounds N] [--seconds S] [--only KEYS] [--no-peers]"""
 
 from __future__ import annotations
 
@@ -22,11 +22,20 @@ def main() -> int:
     parser.add_argument("--no-peers", action="store_true", help="skip Prism and Steady")
     parser.add_argument("--out", type=Path, default=None,
                         help="Markdown file (default: bench/results/latest.md; quick: bench/.cache/quick.md)")
+    parser.add_argument("--large-bodies", nargs="?", const="1,8,30", metavar="MB,MB",
+                        help="only the large-bodies row: time over Messages bodies of small text blocks (default "
+                             "1, 8 and 30 MB) and a second client's latency meanwhile")
     parser.add_argument("--render", type=Path, metavar="JSON",
                         help="only write the Markdown again from a results JSON, e.g. bench/results/latest.json")
     args = parser.parse_args()
     if args.render:
         print(report.rerender(args.render).read_text())
+        return 0
+    if args.large_bodies:
+        from . import large_bodies
+
+        sizes = tuple(float(size) for size in args.large_bodies.split(","))
+        print(large_bodies.run(install.CACHE / "logs", sizes))
         return 0
     if args.profile:
         from . import profile

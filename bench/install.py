@@ -14,9 +14,10 @@ import yaml
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
 NPM = CACHE / "npm"
-PEERS = {"@stoplight/prism-cli": "5.14.2", "@stdy/cli": "0.22.2"}
+PEERS = {"@stoplight/prism-cli": "5.14.2", "@stdy/cli": "0.22.2", "@copilotkit/aimock": "1.43.0"}
 PRISM = NPM / "node_modules" / ".bin" / "prism"
 STEADY = NPM / "node_modules" / "@stdy" / "cli-linux-x64" / "bin" / "steady"  # the binary, not its node wrapper
+AIMOCK = NPM / "node_modules" / ".bin" / "llmock"  # aimock's flag-driven CLI (`aimock` wants a config file)
 # The spec Prism and Steady serve: BENCH_PEER_SPEC (e.g. a copy of the official OpenAPI file), else ours.
 PEER_SPEC = Path(os.environ.get("BENCH_PEER_SPEC") or BENCH.parent / "openapi" / "anthropic.yaml")
 
@@ -42,18 +43,18 @@ def wrk() -> str:
 
 def peers() -> bool:
     """Prism and Steady in bench/.cache/npm; False (peers skipped) when npm is missing."""
-    if PRISM.exists() and STEADY.exists():
+    if PRISM.exists() and STEADY.exists() and AIMOCK.exists():
         return True
     npm = shutil.which("npm")
     if npm is None:
         _say("npm not found: Prism and Steady are skipped (apt-get install -y nodejs npm to add them)")
         return False
-    _say("installing Prism and Steady into bench/.cache/npm (first run only)...")
+    _say("installing Prism, Steady and aimock into bench/.cache/npm (first run only)...")
     NPM.mkdir(parents=True, exist_ok=True)
     packages = [f"{name}@{version}" for name, version in PEERS.items()]
     subprocess.run([npm, "install", "--prefix", str(NPM), "--no-audit", "--no-fund", "--loglevel=error",
                     *packages], check=True, stdout=subprocess.DEVNULL)
-    return PRISM.exists() and STEADY.exists()
+    return PRISM.exists() and STEADY.exists() and AIMOCK.exists()
 
 
 def peer_spec() -> Path:

@@ -65,6 +65,9 @@ def targets(r: Results) -> list[tuple[str, str, str, bool | None, str]]:
         return f"by CPU per request: {times(other, mock, 'cpu_us')}"
 
     ratio("non-streaming c32 req/s: mock ÷ Steady `-q`", "mock/c32", "steady-q/c32", 1.5, by_cpu("steady-q/c32"))
+    ratio("non-streaming c32 req/s: mock ÷ aimock", "mock/c32", "aimock/c32", 1.5, by_cpu("aimock/c32"))
+    ratio("streaming streams/s: mock ÷ aimock", "mock-echo/stream", "aimock/stream", 1.5,
+          by_cpu("aimock/stream", "mock-echo/stream"))
     ratio("non-streaming c32 req/s: mock ÷ Steady (default logging)", "mock/c32", "steady/c32", 1.5,
           by_cpu("steady/c32"))
     ratio("non-streaming c32 req/s: mock ÷ Prism (default logging)", "mock/c32", "prism/c32", 8,

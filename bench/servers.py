@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -80,7 +81,27 @@ def catalog(peer_spec: Path | None, capture: dict[str, Path], store_url: str | N
                    "peer"),
             Server("prism", "Prism (default logging)", lambda p: [*prism, "-p", str(p), spec], "peer"),
         ]
+        fixtures, chunk = aimock_fixtures(capture)
+        servers.append(Server("aimock", "aimock (fixtures)", lambda p: [
+            str(install.AIMOCK), "-p", str(p), "-h", HOST, "-f", str(fixtures), "-c", str(chunk),
+            "--log-level", "silent", "--journal-max", "1000"], "peer"))
     return servers
+
+
+def aimock_fixtures(capture: dict[str, Path]) -> tuple[Path, int]:
+    """aimock's fixtures: the mock's own reply text for the bench's message, and its streamed text
+    for the stream workload, cut into as many deltas as the mock sends; and that chunk size."""
+    reply = json.loads(capture["reply"].read_bytes())
+    text = "".join(block.get("text", "") for block in reply["content"])
+    deltas = [json.loads(line[6:]) for line in capture["events"].read_text().splitlines()
+              if line.startswith("data: ") and '"text_delta"' in line]
+    streamed = "".join(d["delta"]["text"] for d in deltas)
+    fixtures = capture["reply"].parent / "aimock-fixtures.json"
+    fixtures.write_text(json.dumps({"fixtures": [
+        {"match": {"userMessage": "fast and faithful mock server"}, "response": {"content": text}},
+        {"match": {"userMessage": "quick brown fox"}, "response": {"content": streamed}},
+    ]}))
+    return fixtures, max(1, -(-len(streamed) // max(1, len(deltas))))
 
 
 def free_port() -> int:

@@ -49,6 +49,7 @@ class Config:
     body_timeout: float = 30.0          # seconds a started body may stall before the connection closes
     # record and replay (docs/record-replay.md; mockserver/recording/)
     proxy: str | None = None            # upstream base URL to forward to (and record from)
+    proxy_timeout: float = 600.0        # seconds the upstream may take to answer (504 after that)
     cassettes: Path | None = None       # folder of cassettes; set: requests go through the recorder
     cassette: str = "default"           # cassette name (a request may pick another with x-mock-cassette)
     record_mode: str | None = None      # none | once | new_episodes | all | passthrough (default: once with --proxy)

@@ -23,13 +23,14 @@ from . import __version__
 from .http.capture import response_view
 from .db import StoreUnavailable
 from .http.errors import ApiError
+from .http.json_body import dumps
 from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard
 from .http.request_ids import RequestIds, worker_salt
-from .journal import entry_filter, newest, redact_expected
+from .journal import entry_filter, redact_expected
 from .scenarios.controls import Controls
 from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
-from .scenarios.rules import RuleError, check_schema, parse_rule, rule_items
+from .scenarios.rules import Rule, RuleError, check_schema, parse_rule, rule_items
 from .served import served_state
 from .control_routes import spec_routes
 from .ui import ASSET_PATHS, ui_routes
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 _YAML_TYPES = BODY_TYPES - {"application/json"}
 _PARSE_INLINE_BYTES = 64 * 1024
+MAX_JOURNAL_PAGE = 1000  # entries in one journal read
 
 
 def control_app(state: AppState, controls: Controls) -> Any:
@@ -80,22 +82,14 @@ class _ControlApi:
 
     async def add_rules(self, request: Request) -> Response:
         self._begin()
-        try:
-            specs = rule_items(await _document(request), source="api")
-        except RuleError as error:
-            raise ApiError("invalid_request_error", str(error)) from None
-        if not all(isinstance(spec, dict) for spec in specs):
-            raise ApiError("invalid_request_error", "every rule is an object")
-        session = _session(request)
-        stored = []
-        for index, spec in enumerate(specs):
-            owner = spec.get("session", session)
-            try:
-                parse_rule(spec, source="api", order=0, default_id=f"new-{index + 1}", session=owner)
-            except RuleError as error:
-                raise ApiError("invalid_request_error", str(error)) from None
-            stored.append((owner, spec))
-        return _json({"rules": [rule.view() for rule in self.controls.add_rules(stored)]}, 201)
+        document, session = await _document(request), _session(request)
+        def add() -> bytes:  # parse once, store, and list back: thousands of rules or steps run off the loop
+            added = self.controls.add_rules(_parse_new_rules(document, session))
+            return dumps({"rules": [rule.view() for rule in added]})
+
+        big = request.state.body_bytes > _PARSE_INLINE_BYTES
+        body = await self.state.offload.run(add) if big else add()
+        return Response(body, status_code=201, media_type="application/json")
 
     async def clear_rules(self, request: Request) -> Response:
         self._begin()
@@ -139,10 +133,13 @@ class _ControlApi:
         query = request.query_params
         matches = entry_filter(query.get("operation"), query.get("method"), query.get("path"),
                                _int(query.get("status")), query.get("rule"))
-        entries = await self.controls.journal_entries(_session(request), _int(query.get("since")) or 0)
-        found = newest((e for e in entries if matches(e)), _int(query.get("limit")))
+        limit, before = _journal_limit(query.get("limit")), _int(query.get("before"))
+        found, more = await self.controls.journal_page(_session(request), _int(query.get("since")) or 0, before,
+                                                       matches, limit)
         found = [{**e, "response": response_view(e.get("response"))} for e in found]
-        return _json({"enabled": self.controls.journal_on, "requests": found})
+        page = {"enabled": self.controls.journal_on, "requests": found, "has_more": more,
+                "next_before": min(e["seq"] for e in found) if more else None}
+        return _json(page)
 
     async def configure_journal(self, request: Request) -> Response:
         document = await _document(request)
@@ -194,12 +191,32 @@ class _ControlApi:
 
 # -- helpers -------------------------------------------------------------------------------------
 
+def _parse_new_rules(document: Any, session: str | None) -> list[tuple[str | None, Rule]]:
+    """Each rule of an added document with its owning session, parsed (and so checked) once."""
+    try:
+        specs = rule_items(document, source="api")
+    except RuleError as error:
+        raise ApiError("invalid_request_error", str(error)) from None
+    if not all(isinstance(spec, dict) for spec in specs):
+        raise ApiError("invalid_request_error", "every rule is an object")
+    parsed = []
+    for index, spec in enumerate(specs):
+        owner = spec.get("session", session)
+        try:
+            parsed.append((owner, parse_rule(spec, source="api", order=0, default_id=f"new-{index + 1}",
+                                             session=owner)))
+        except RuleError as error:
+            raise ApiError("invalid_request_error", str(error)) from None
+    return parsed
+
+
 def _session(request: Request) -> str | None:
     return request.headers.get(SESSION_HEADER) or request.query_params.get("session") or None
 
 
 async def _document(request: Request) -> Any:
     raw = await _read_capped(request, request.app.state.body_limit)
+    request.state.body_bytes = len(raw)
     if not raw.strip():
         return None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -246,6 +263,21 @@ def _expected(count: int, spec: dict[str, Any]) -> bool:
     return not (spec.get("at_most") is not None and count > spec["at_most"])
 
 
+def _journal_limit(value: str | None) -> int:
+    """A page of the journal holds at most MAX_JOURNAL_PAGE entries (the default): older ones are
+    read page by page with `before`, so no read serialises the whole journal at once."""
+    if not value:
+        return MAX_JOURNAL_PAGE
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_JOURNAL_PAGE:
+        raise ApiError("invalid_request_error", f"limit: {shorten(value, 40)!r} is not an integer from 1 to "
+                       f"{MAX_JOURNAL_PAGE}; read older entries page by page with `before`")
+    return limit
+
+
 def _int(value: str | None) -> int | None:
     if value is None or value == "":
         return None
@@ -256,7 +288,7 @@ def _int(value: str | None) -> int | None:
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body, default=str), status_code=status, media_type="application/json")
+    return Response(dumps(body), status_code=status, media_type="application/json")
 
 
 async def _error_response(request: Request, error: Exception) -> Response:

@@ -24,8 +24,10 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
+
 from .recording.redaction import SECRET_HEADERS  # the same secrets a cassette never holds
 from .db import Entry, connect
+from .http.json_body import dumps
 
 DB_NAME = "journal.db"
 FLUSH_SECONDS = 0.005
@@ -98,6 +100,15 @@ class Journal:
         return by_arrival(e for e in list(self._entries)
                           if e["seq"] > since and (session is None or e["session"] == session))
 
+    async def page(self, session: str | None, since: int, before: int | None, matches: Filter,
+                   limit: int) -> tuple[list[Entry], bool]:
+        """The newest `limit` matching entries with `since` < seq < `before`, in arrival order, and
+        whether older ones match too. Walks back from the newest and stops there: a page of a
+        100k-entry journal costs what the page holds."""
+        newest_first = reversed(list(self._entries))
+        return _page((e for e in newest_first if session is None or e["session"] == session),
+                     since, before, matches, limit)
+
     def clear(self, session: str | None = None) -> int:
         before = len(self._entries)
         if session is None:
@@ -143,7 +154,7 @@ class SharedJournal(Journal):
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("INSERT INTO journal (session, entry) VALUES (?, ?)",
-                                 [(e["session"], orjson.dumps(e, default=str)) for e in batch])
+                                 [(e["session"], dumps(e)) for e in batch])
             self._db.execute("DELETE FROM journal WHERE seq <= (SELECT max(seq) FROM journal) - ?", (self.size,))
             self._db.execute("COMMIT")
 
@@ -158,6 +169,10 @@ class SharedJournal(Journal):
                 rows = self._db.execute("SELECT seq, entry FROM journal WHERE seq > ? AND session = ? ORDER BY seq",
                                         (since, session)).fetchall()
         return by_arrival({**orjson.loads(entry), "seq": seq} for seq, entry in rows)
+
+    async def page(self, session: str | None, since: int, before: int | None, matches: Filter,
+                   limit: int) -> tuple[list[Entry], bool]:
+        return _page(reversed(await self.entries(session, since)), since, before, matches, limit)
 
     def clear(self, session: str | None = None) -> int:
         self.flush()
@@ -199,7 +214,14 @@ def by_arrival(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e["time"], e["seq"]))
 
 
-def newest(entries: Iterable[Entry], limit: int | None) -> list[Entry]:
-    entries = list(entries)
-    return entries[-limit:] if limit else entries
-
+def _page(newest_first: Iterable[Entry], since: int, before: int | None, matches: Filter,
+          limit: int) -> tuple[list[Entry], bool]:
+    found: list[Entry] = []
+    for entry in newest_first:
+        seq = entry["seq"]
+        if seq <= since or (before is not None and seq >= before) or not matches(entry):
+            continue
+        if len(found) == limit:
+            return by_arrival(found), True
+        found.append(entry)
+    return by_arrival(found), False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from .http.offload import Offload
 from .spec import Operation, Router, load_spec
 from .spec.operations import index_operations
 from .spec.validation import Validators
@@ -29,8 +30,10 @@ class AppState:
     catalog: Catalog | None = None
     prompt_cache: PromptCache | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)  # run once by MockApp.close
+    offload: Offload = field(default_factory=Offload)  # CPU work of large requests, off the event loop
 
     def close(self) -> None:
+        self.offload.close()
         closers, self.closers = self.closers, []
         for closer in closers:
             closer()

@@ -34,14 +34,20 @@ from ..config import Config
 from .errors import ApiError
 
 PROTOCOL = "mockserver.http.connection:GuardedHttpToolsProtocol"
-_STATUS_TEXT = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+_STATUS_TEXT = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+_WEBSOCKET = ("Bad request: WebSocket is not supported; the API is plain HTTP (streams are server-sent events "
+              "over an ordinary POST with \"stream\": true).")
+_DUPLICATE_HOST = ("Bad request: the Host header appears more than once; send it once "
+                   "(RFC 9112 section 3.2 asks servers to refuse such requests with 400).")
 
 
 def uvicorn_options(config: Config) -> dict[str, Any]:
     """The uvicorn settings that select the guarded protocol (h11 when httptools is missing)."""
+    # ws="none": the API speaks no WebSocket, so an upgrade request is answered as the plain HTTP
+    # request it also is (a 4xx in the envelope) instead of uvicorn's plain-text 500
     if importlib.util.find_spec("httptools") is None:  # h11 only bounds the header size (a plain 400)
-        return {"http": "h11", "h11_max_incomplete_event_size": config.max_header_bytes}
-    return {"http": PROTOCOL}
+        return {"http": "h11", "h11_max_incomplete_event_size": config.max_header_bytes, "ws": "none"}
+    return {"http": PROTOCOL, "ws": "none"}
 
 
 def _mock_app(app: Any) -> Any:
@@ -50,6 +56,18 @@ def _mock_app(app: Any) -> Any:
             return app
         app = getattr(app, "app", None)
     return None
+
+
+def _refusal(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The 400 for a request no route should see: two Host headers (which one would the control
+    API's guard trust?) or a WebSocket upgrade."""
+    hosts = 0
+    for name, value in headers:
+        if name == b"host":
+            hosts += 1
+        elif name == b"upgrade" and b"websocket" in value.lower():
+            return _WEBSOCKET
+    return _DUPLICATE_HOST if hosts > 1 else None
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -65,7 +83,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         self._message_ended = False
         self._chunk_bytes = 0
-        self._oversized = False
+        self._oversized = False  # the request is refused before any ASGI cycle: with 431, or `_refusal`
+        self._refusal: str | None = None  # a 400's message
         self._header_started: float | None = None  # when this request's first byte came
         self._body_activity: float | None = None  # last body bytes, while a body is expected
         self._watch: asyncio.TimerHandle | None = None
@@ -104,6 +123,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         limit = self._max_header_bytes
         if self._header_bytes + self._chunk_bytes > limit and self._measured() > limit:
             self._oversized = True  # answered once the parser returns; no ASGI cycle starts
+            return
+        refusal = _refusal(self.headers)
+        if refusal is not None:
+            self._oversized, self._refusal = True, refusal
             return
         self._awaiting_headers = False
         self._header_started = None
@@ -162,7 +185,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """The request line and headers as sent, give or take the whitespace around values."""
         return len(self.url) + 14 + sum(len(name) + len(value) + 4 for name, value in self.headers)
 
+    def _unsupported_upgrade_warning(self) -> None:
+        """An upgrade is answered as a plain request: nothing to warn about on every one."""
+
     def _reject_oversized(self) -> None:
+        if self._refusal is not None:
+            self._reject(400, self._refusal)
+            return
         self._reject(431, f"Request header fields too large: the request line and headers "
                           f"must be at most {self._max_header_bytes} bytes.")
 

@@ -21,6 +21,7 @@ from .asgi import Receive
 from .aws_sigv4 import CredentialError, sigv4_service
 from .errors import ApiError, invalid_request
 from .json_body import parse_json
+from .offload import LARGE_BODY
 from .upload_names import restore_filenames
 
 if TYPE_CHECKING:
@@ -84,16 +85,11 @@ class Gate:
         if operation.body_media_type == "application/json":
             _check_json_content_type(headers.get("content-type"))
             raw_body = await read_body(receive, headers, operation.max_body_bytes)
-            body = parse_json(raw_body)
-            if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
-                self._check_beta_fields(operation, body, betas)  # before nulls go: unknown without its beta
-            validator = self._state.validators.body(operation.operation_id, version)
-            if validator is not None:
-                # `null` for an optional field is the field left out; only a body the schema refuses
-                # as sent is walked for such nulls, so valid bodies (most) pay nothing for it
-                if b"null" in raw_body and not validator.is_valid(body):
-                    self._state.validators.drop_null_options(operation.operation_id, version, body)
-                validator.check(body)
+            body = parse_json(raw_body)  # on the loop: orjson holds the GIL, a thread would free nothing
+            if len(raw_body) < LARGE_BODY:
+                self._check_body(operation, body, raw_body, betas, version)
+            else:  # a refusal's explanation walks the body in Python
+                await self._state.offload.run(self._check_body, operation, body, raw_body, betas, version)
         elif operation.body_media_type == "multipart/form-data":
             form_reader = _form_reader(scope, receive, headers, operation.max_body_bytes)
         return Call(
@@ -102,6 +98,18 @@ class Gate:
             raw_body=raw_body, version=version, betas=betas, api_key=key, request_id=request_id,
             base_url=_base_url(scope, headers), state=self._state, _form_reader=form_reader,
         )
+
+    def _check_body(self, operation: Operation, body: Any, raw_body: bytes, betas: tuple[str, ...],
+                    version: str) -> None:
+        if not self._config.stateless:  # shapes only: which beta enables a field is behaviour
+            self._check_beta_fields(operation, body, betas)  # before nulls go: unknown without its beta
+        validator = self._state.validators.body(operation.operation_id, version)
+        if validator is not None:
+            # `null` for an optional field is the field left out; only a body the schema refuses
+            # as sent is walked for such nulls, so valid bodies (most) pay nothing for it
+            if b"null" in raw_body and not validator.is_valid(body):
+                self._state.validators.drop_null_options(operation.operation_id, version, body)
+            validator.check(body)
 
     def _read_query(self, operation: Operation, query_string: bytes) -> dict[str, Any]:
         if not query_string and not operation.query_required:

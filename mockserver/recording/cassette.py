@@ -15,7 +15,9 @@ so replay is byte-for-byte and diffs stay line-by-line; anything else is stored 
 from __future__ import annotations
 
 import base64
+import binascii
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 import orjson
 import yaml
 
+from ..http.json_body import bracket_depth
 from ..http.sse import encode_event
 
 FORMAT_VERSION = 1
@@ -73,22 +76,53 @@ class CassetteFile:
     existed: bool
     upstream: str | None = None
     placeholders: dict[str, int] = field(default_factory=dict)  # normalize rule -> last number given
+    on_disk: int = 0  # interactions the file holds now: more are appended, never the whole rewritten
+    written_placeholders: dict[str, int] = field(default_factory=dict)
+
+
+MAX_FLOW_DEPTH = 200  # nested [ and { in a cassette file
+_TOP_LEVEL = re.compile(rb"^[^\s#\-][^\n]*", re.M)  # lines at column 0 that are not list items or comments
+
+
+class CassetteError(ValueError):
+    """A cassette file that cannot be used; the message names the file and what is wrong."""
 
 
 def read_cassette(path: Path) -> CassetteFile:
-    """The cassette at `path`; an empty one (existed=False) when there is no such file."""
+    """The cassette at `path`; an empty one (existed=False) when there is no such file. A file that
+    is not a readable cassette raises CassetteError naming it and the problem (never a traceback)."""
     if not path.exists():
         return CassetteFile(path, [], existed=False)
-    with open(path, "rb") as handle:
-        raw = yaml.load(handle, Loader=_Loader) or {}
+    try:
+        data = path.read_bytes()
+        if bracket_depth(data) > MAX_FLOW_DEPTH:  # PyYAML takes minutes over 5,000 nested brackets
+            raise CassetteError(f"{path}: nested deeper than {MAX_FLOW_DEPTH} levels")
+        raw = yaml.load(data, Loader=_Loader) or {}
+    except yaml.YAMLError as error:
+        raise CassetteError(f"{path}: not valid YAML ({_first_line(error)})") from None
+    except (OSError, RecursionError, ValueError) as error:  # a folder, nesting, a 5,000-digit number, ...
+        raise CassetteError(f"{path}: cannot be read ({_first_line(error) or type(error).__name__})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("interactions", []), list):
-        raise ValueError(f"{path}: not a cassette (expected a mapping with `interactions`)")
-    interactions = [_interaction(item, path, i) for i, item in enumerate(raw.get("interactions") or [])]
-    return CassetteFile(path, interactions, True, raw.get("upstream"), dict(raw.get("placeholders") or {}))
+        raise CassetteError(f"{path}: not a cassette (expected a mapping with `interactions`)")
+    items = raw.get("interactions") or []
+    interactions = [_interaction(item, path, i) for i, item in enumerate(items)]
+    placeholders = _mapping(raw.get("placeholders"), path)
+    for item in items:  # appended interactions carry the numbering as it was after them
+        placeholders.update(_mapping(item.get("placeholders"), path))
+    cassette = CassetteFile(path, interactions, True, raw.get("upstream"), placeholders)
+    cassette.on_disk = len(interactions) if _ends_with_interactions(data) else 0  # else rewritten once, ours
+    return cassette
+
+
+def _ends_with_interactions(data: bytes) -> bool:
+    """Whether items appended at the end of the file continue `interactions`: it is the last
+    top-level key, in block style, and the file ends with a line break."""
+    keys = _TOP_LEVEL.findall(data)
+    return bool(keys) and keys[-1].rstrip() == b"interactions:" and data.endswith(b"\n")
 
 
 def write_cassette(cassette: CassetteFile) -> None:
-    """Write atomically: a reader (another worker, a test) never sees half a file."""
+    """Write the whole file atomically: a reader (another worker, a test) never sees half a file."""
     document: dict[str, Any] = {"version": FORMAT_VERSION}
     if cassette.upstream:
         document["upstream"] = cassette.upstream
@@ -100,6 +134,37 @@ def write_cassette(cassette: CassetteFile) -> None:
     temporary = cassette.path.with_name(f".{cassette.path.name}.{os.getpid()}.tmp")
     temporary.write_text("# anthropic-mockserver cassette (README: Record and replay)\n" + text)
     os.replace(temporary, cassette.path)
+    cassette.on_disk, cassette.written_placeholders = len(cassette.interactions), dict(cassette.placeholders)
+
+
+def add_interaction(cassette: CassetteFile, interaction: Interaction) -> None:
+    """Keep `interaction` in the file by appending it (its cost is its own size, whatever the
+    cassette holds): `interactions` is the file's last key and its items start at column 0, so
+    one more item is one more block of text at the end. A new file is written whole."""
+    cassette.interactions.append(interaction)
+    if cassette.on_disk == 0 or cassette.on_disk != len(cassette.interactions) - 1:
+        write_cassette(cassette)
+        return
+    item = _plain_interaction(interaction)
+    if cassette.placeholders != cassette.written_placeholders:
+        item["placeholders"] = dict(cassette.placeholders)
+        cassette.written_placeholders = dict(cassette.placeholders)
+    text = yaml.dump([item], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    with open(cassette.path, "a", encoding="utf-8") as handle:
+        handle.write(text)  # one write: a reader sees the item whole or not at all (in practice)
+    cassette.on_disk += 1
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+
+
+def _mapping(value: Any, path: Path) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CassetteError(f"{path}: `placeholders` must be a mapping")
+    return dict(value)
 
 
 # -- bodies ------------------------------------------------------------------------------------
@@ -170,8 +235,8 @@ def _interaction(item: Any, path: Path, index: int) -> Interaction:
                             {str(k).lower(): str(v) for k, v in (request.get("headers") or {}).items()},
                             unpack_body(request.get("body"))),
             recorded)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"{path}: interaction {index} is malformed: {error!r}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as error:
+        raise CassetteError(f"{path}: interaction {index} is malformed: {error!r}") from None
 
 
 def _header_list(headers: Any) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cassette import read_cassette
 from .modes import RecordMode, resolve_mode
 from .redaction import Normalizer
 
@@ -16,6 +17,8 @@ TUPLE_OPTIONS = ("match_ignore", "match_headers", "redact_paths", "normalize")
 def add_serve_options(serve: argparse.ArgumentParser) -> None:
     group = serve.add_argument_group("record and replay (docs/record-replay.md)")
     group.add_argument("--proxy", metavar="URL", help="forward API requests to this upstream (and record them)")
+    group.add_argument("--proxy-timeout", type=float, default=600.0, metavar="SECONDS",
+                       help="how long the upstream may take to connect, send or answer before a 504 (default 600)")
     group.add_argument("--cassettes", type=Path, metavar="DIR", help="cassette folder; without --proxy: replay")
     group.add_argument("--cassette", default="default", metavar="NAME",
                        help="cassette file DIR/NAME.yaml (a request may pick another with x-mock-cassette)")
@@ -41,6 +44,8 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
 
 def check_recording(config: Any) -> None:
     """ValueError for settings that cannot work, before serving."""
+    if not config.proxy_timeout > 0:
+        raise ValueError(f"--proxy-timeout must be a positive number of seconds, not {config.proxy_timeout}")
     if config.cassettes is None:
         if config.proxy or config.record_mode:
             raise ValueError("--proxy and --record-mode need --cassettes DIR")
@@ -52,6 +57,8 @@ def check_recording(config: Any) -> None:
     if mode is not RecordMode.NONE and config.workers > 1:
         raise ValueError("record with --workers 1 (replaying works with any number of workers)")
     Normalizer(config.normalize)
+    if mode is not RecordMode.ALL:  # a bad cassette is named at start-up (CassetteError), not in a traceback
+        read_cassette(Path(config.cassettes) / f"{config.cassette}.yaml")
 
 
 def describe_recording(config: Any) -> str | None:

@@ -41,14 +41,24 @@ class Exchange:
 
 
 class Upstream:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, timeout: float = 600.0) -> None:
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:  # made on first use: it belongs to the server's event loop
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(600.0, connect=10.0), follow_redirects=False)
+            timeout = httpx.Timeout(self.timeout, connect=min(10.0, self.timeout))
+            self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         return self._client
+
+    def _failed(self, error: httpx.HTTPError) -> ApiError:
+        """A hung upstream is a 504 after --proxy-timeout; any other failure (refused, cut short,
+        not HTTP) a 502. Both in the envelope, naming the upstream."""
+        if isinstance(error, httpx.TimeoutException):
+            return ApiError("timeout_error", f"the upstream {self.base_url} did not answer within {self.timeout:g} s "
+                            "(--proxy-timeout)", status=504)
+        return ApiError("mock_upstream_error", f"the upstream {self.base_url} did not answer: {error!r}", status=502)
 
     async def forward(self, method: str, uri: str, headers: dict[str, str], body: bytes,
                       on_done: Callable[[Exchange], None]) -> Exchange:
@@ -59,13 +69,18 @@ class Upstream:
         try:
             response = await self._http().send(request, stream=True)
         except httpx.HTTPError as error:
-            raise ApiError("mock_upstream_error", f"the upstream {self.base_url} did not answer: {error!r}",
-                           status=502) from None
+            raise self._failed(error) from None
+        if not 100 <= response.status_code <= 599:
+            await response.aclose()
+            raise ApiError("mock_upstream_error", f"the upstream {self.base_url} answered with status "
+                           f"{response.status_code}, which is not an HTTP status", status=502)
         headers_in = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers.raw]
         content_type = response.headers.get("content-type", "application/octet-stream")
         if not content_type.startswith("text/event-stream"):
             try:
                 whole = await response.aread()
+            except httpx.HTTPError as error:  # a body shorter than its length, garbled chunks, a stall
+                raise self._failed(error) from None
             finally:
                 await response.aclose()
             exchange = Exchange(response.status_code, headers_in, content_type, whole)

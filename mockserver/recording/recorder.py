@@ -18,7 +18,7 @@ from ..http.errors import ApiError
 from ..http.gate import read_body
 from ..http.replies import BytesReply, JsonReply, Reply
 from ..scenarios.behaviour import Scripted
-from .cassette import Interaction, RecordedEvent, RecordedRequest, RecordedResponse
+from .cassette import CassetteError, Interaction, RecordedEvent, RecordedRequest, RecordedResponse
 from .matching import Matcher
 from .modes import Action, RecordMode, decide, resolve_mode
 from .proxy import Exchange, Upstream
@@ -46,16 +46,23 @@ class Recorder:
         # a redacted path is stored as <redacted>: compare the sent request the same way
         self.matcher = Matcher(config.match_ignore, config.match_headers, redact=config.redact_paths)
         self.redact = BodyRedactor(config.redact_paths)
-        self.upstream = Upstream(config.proxy) if config.proxy else None
+        self.upstream = Upstream(config.proxy, config.proxy_timeout) if config.proxy else None
         self.speed, self.keep_ids = config.replay_speed, config.keep_ids
         self.synthesize_on_miss = config.on_miss == "synthesize"
         self._config = config
         self._org = (b"anthropic-organization-id", config.organization_id.encode())
         self._tapes: dict[str, Tape] = {}
         self._journal = behaviour.journal
-        self.tape(self.default_name)  # a malformed cassette fails at start-up, not on a request
+        self._open(self.default_name)  # a malformed cassette fails at start-up (CassetteError), not on a request
 
     def tape(self, name: str) -> Tape:
+        """The cassette a request names; a bad file is a 400 naming it and its problem."""
+        try:
+            return self._open(name)
+        except CassetteError as error:
+            raise ApiError("invalid_request_error", f"cassette {error}") from None
+
+    def _open(self, name: str) -> Tape:
         tape = self._tapes.get(name)
         if tape is None:
             if not _NAME.fullmatch(name) or ".." in name:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cassette import CassetteFile, Interaction, read_cassette, write_cassette
+from .cassette import CassetteFile, Interaction, add_interaction, read_cassette
 from .matching import Key, Matcher
 from .redaction import Normalizer
 
@@ -46,6 +46,5 @@ class Tape:
         return self._played.get(key, 0) >= len(self._index.get(key, ()))
 
     def add(self, interaction: Interaction) -> None:
-        """Keep a new recording (it is not replayed by this run) and write the file."""
-        self.file.interactions.append(interaction)
-        write_cassette(self.file)
+        """Keep a new recording (it is not replayed by this run), appended to the file."""
+        add_interaction(self.file, interaction)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from .. import engine
 from ..call import Call
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from ..state import AppState
 
 
-def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
+def handlers(state: AppState) -> dict[str, Callable[[Call], Awaitable[Reply]]]:
+    """The engine's work runs off the event loop for a large body (http/offload.py); its result is small."""
     if state.prompt_cache is None:
         state.prompt_cache = MemoryPromptCache()
     cache = state.prompt_cache
@@ -24,34 +25,37 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
     pacing = _pacing(state)
 
     priority_keys = state.config.priority_keys
+    heavy = state.offload.for_body
 
     def context(call: Call) -> EngineContext:
         return engine_context(state, rng=call.rng(), now=call.received_at, betas=call.betas, version=call.version,
                               cache=cache, service_tier=service_tier(call.body, call.api_key, priority_keys),
                               beta_path=bool(call.betas) or call.query.get("beta") in (True, "true"))
 
-    def create_message(call: Call) -> Reply:
-        ctx = context(call)
-        message = engine.create_message(call.body, ctx)
+    def synthesise(make: Callable[..., Any], call: Call) -> Any:  # the seed hashes the whole body: part of the work
+        return make(call.body, context(call))
+
+    async def create_message(call: Call) -> Reply:
+        message = await heavy(call.raw_body, synthesise, engine.create_message, call)
         record_message_usage(store, model=message["model"], usage=message["usage"], at=call.received_at,
                              api_key=call.api_key, workspace_id=call.headers.get("anthropic-workspace-id"))
         if call.body.get("stream"):
             return StreamReply(engine.message_events(message), pacing=pacing)
         return JsonReply(message)
 
-    def count_tokens(call: Call) -> Reply:
-        return JsonReply(engine.count_tokens(call.body, context(call)))
+    async def count_tokens(call: Call) -> Reply:
+        return JsonReply(await heavy(call.raw_body, synthesise, engine.count_tokens, call))
 
-    def create_completion(call: Call) -> Reply:
+    async def create_completion(call: Call) -> Reply:
         ctx = context(call)
-        completion = engine.create_completion(call.body, ctx)
+        completion = await heavy(call.raw_body, engine.create_completion, call.body, ctx)
         if call.body.get("stream"):
             return StreamReply(engine.completion_events(completion, ctx), pacing=pacing)
         return JsonReply(completion)
 
-    def chat_completion(call: Call) -> Reply:
+    async def chat_completion(call: Call) -> Reply:
         ctx = context(call)
-        completion = engine.chat_completion(call.body, ctx)
+        completion = await heavy(call.raw_body, engine.chat_completion, call.body, ctx)
         if call.body.get("stream"):
             chunks = engine.chat_completion_chunks(completion, call.body, ctx)
             events = [(None, chunk) for chunk in chunks] + [(None, "[DONE]")]

@@ -11,6 +11,7 @@ reply; when no reply was scripted: --latency, --error-rate, rate-limit buckets -
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import random
 import time
@@ -143,13 +144,14 @@ class Behaviour:
 
     def decide(self, seen: Seen) -> tuple[Rule, Response] | None:
         """The first rule that matches and is not exhausted, and the response it gives now."""
-        candidates = [rule for rule in self.book.for_session(seen.session) if rule.match.matches(seen)]
-        if not candidates:
+        candidates = (rule for rule in self.book.candidates(seen) if rule.match.matches(seen))
+        first = next(candidates, None)
+        if first is None:
             return None
-        if not candidates[0].stateful:
-            return candidates[0], candidates[0].responses[0]
+        if not first.stateful:
+            return first, first.responses[0]
         with self.shared.transaction():
-            for rule in candidates:
+            for rule in itertools.chain([first], candidates):
                 step = self._advance(rule, seen.session) if rule.stateful else rule.responses[0]
                 if step is not None:
                     return rule, step

@@ -3,7 +3,9 @@ routes speak in requests (add rules, reset, read the journal) and Behaviour keep
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import itertools
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from ..journal import Entry
@@ -33,11 +35,17 @@ class Controls:
     def find_rule(self, rule_id: str, session: str | None) -> Rule | None:
         return self._b.book.find(rule_id, session)
 
-    def add_rules(self, owned: list[tuple[str | None, dict[str, Any]]]) -> list[Rule]:
-        """Store checked rule documents, each with its owning session; the rules as now in force."""
-        ids = [(owner, self._b.shared.put_rules(owner or "", [spec])[0][1]) for owner, spec in owned]
+    def add_rules(self, parsed: list[tuple[str | None, Rule]]) -> list[Rule]:
+        """Store parsed rules, each with its owning session, one transaction per run of one owner;
+        the rules as now in force (the book takes the parsed rules as they are)."""
+        stored: list[Rule] = []
+        for owner, run in itertools.groupby(parsed, key=lambda item: item[0]):
+            rules = [rule for _, rule in run]
+            keys = self._b.shared.put_rules(owner or "", [dict(rule.spec) for rule in rules])
+            stored += [replace(rule, order=seq, id=rule_id) for rule, (seq, rule_id) in zip(rules, keys)]
+        self._b.book.remember(stored)
         self._b.sync()
-        return [rule for owner, rule_id in ids if (rule := self._b.book.find(rule_id, owner))]
+        return [found for rule in stored if (found := self._b.book.find(rule.id, rule.session))]
 
     def clear_rules(self, session: str | None) -> int:
         deleted = self._b.shared.clear_rules(session)
@@ -73,6 +81,10 @@ class Controls:
 
     async def journal_entries(self, session: str | None, since: int = 0) -> list[Entry]:
         return await self._b.journal.entries(session, since)
+
+    async def journal_page(self, session: str | None, since: int, before: int | None, matches: Callable[[Entry], bool],
+                           limit: int) -> tuple[list[Entry], bool]:
+        return await self._b.journal.page(session, since, before, matches, limit)
 
     def clear_journal(self, session: str | None) -> int:
         return self._b.journal.clear(session)

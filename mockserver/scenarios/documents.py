@@ -36,6 +36,9 @@ def load_yaml(text: bytes | str) -> Any:
         raise DocumentError(f"cannot parse the YAML: {_yaml_message(error)}") from None
     except RecursionError:
         raise DocumentError(f"cannot parse the YAML: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:  # int() of a literal longer than sys.get_int_max_str_digits() (4300)
+        raise DocumentError(f"cannot parse the YAML: a number is out of range ({shorten(str(error), 120)}); "
+                            f"numbers must fit in 64 bits") from None
     check_plain(document)
     return document
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from .jsonpath import compile_path, select
+from .patterns import compile_pattern
 
 SESSION_HEADER = "x-mock-session"
 
@@ -22,9 +23,18 @@ class Seen:
     headers: Mapping[str, str]
     body: Any
 
+    _text: str | None = None
+
     @property
     def session(self) -> str:
         return self.headers.get(SESSION_HEADER, "")
+
+    @property
+    def last_user_text(self) -> str:
+        """Found once per request, however many rules look at it."""
+        if self._text is None:
+            self._text = last_user_text(self.body)
+        return self._text
 
 
 Check = Callable[[Seen], bool]
@@ -34,6 +44,8 @@ Check = Callable[[Seen], bool]
 class Match:
     checks: tuple[Check, ...] = ()
     nth: frozenset[int] = frozenset()
+    operations: frozenset[str] | None = None  # the `operation` condition, by which the rule book indexes rules
+    text_pattern: str | None = None  # the `last_user_text` pattern, which the book matches for all rules at once
 
     def matches(self, seen: Seen) -> bool:
         for check in self.checks:
@@ -50,7 +62,8 @@ def compile_match(spec: Mapping[str, Any] | None) -> Match:
             checks.append(builder(spec[name]))
     nth = spec.get("nth")
     numbers = frozenset([nth] if isinstance(nth, int) else nth or ())
-    return Match(tuple(checks), numbers)
+    return Match(tuple(checks), numbers, _names(spec["operation"]) if "operation" in spec else None,
+                 spec.get("last_user_text"))
 
 
 # -- string matchers -----------------------------------------------------------------------------
@@ -70,7 +83,7 @@ def string_matcher(spec: Any) -> Callable[[str | None], bool]:
     if kind == "prefix":
         return lambda value: value is not None and value.startswith(str(expected))
     if kind == "matches":
-        pattern = re.compile(expected)
+        pattern = compile_pattern(expected)
         return lambda value: value is not None and pattern.search(value) is not None
     if kind == "present":
         return lambda value: (value is not None) == bool(expected)
@@ -79,8 +92,12 @@ def string_matcher(spec: Any) -> Callable[[str | None], bool]:
 
 # -- one builder per `match:` field --------------------------------------------------------------
 
+def _names(spec: str | list[str]) -> frozenset[str]:
+    return frozenset([spec] if isinstance(spec, str) else spec)
+
+
 def _operation(spec: str | list[str]) -> Check:
-    names = frozenset([spec] if isinstance(spec, str) else spec)
+    names = _names(spec)
     return lambda seen: seen.operation in names
 
 
@@ -114,8 +131,8 @@ def _tools(spec: str | list[str]) -> Check:
 
 
 def _last_user_text(spec: str) -> Check:
-    pattern = re.compile(spec)
-    return lambda seen: pattern.search(last_user_text(seen.body)) is not None
+    pattern = compile_pattern(spec)
+    return lambda seen: pattern.search(seen.last_user_text) is not None
 
 
 def _body(spec: list[Mapping[str, Any]]) -> Check:
@@ -169,7 +186,7 @@ def body_condition(spec: Mapping[str, Any]) -> Callable[[Any], bool]:
         if operator not in _COMPARE:
             raise ValueError(f"unknown body condition {operator!r}")
         if operator == "matches":
-            expected = re.compile(expected)
+            expected = compile_pattern(expected)
         tests.append((_COMPARE[operator], expected))
     exists = spec.get("exists")
 

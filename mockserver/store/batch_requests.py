@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import orjson
 
+from ..http.json_body import dumps
 from .objects import Objects
 
 
@@ -16,7 +17,7 @@ class BatchRequests(Objects):
             doc = self.insert("batch", doc, prefix="msgbatch_")
             self._db.executemany(
                 "INSERT INTO batch_requests (batch_id, idx, custom_id, params) VALUES (?, ?, ?, ?)",
-                ((doc["id"], idx, custom_id, orjson.dumps(params)) for idx, (custom_id, params) in enumerate(requests)),
+                ((doc["id"], idx, custom_id, dumps(params)) for idx, (custom_id, params) in enumerate(requests)),
             )
         return doc
 

@@ -1,6 +1,7 @@
 """What the adversarial tests share: raw HTTP over a real socket, the error-envelope check, and "a
-second client is still answered within 1 s while another one misbehaves". Each takes a server as
-started by `servers.py` (anything with `.port` and `.base_url`)."""
+second client is still answered while another one misbehaves", within a bound relative to the same
+request's baseline latency measured in the same run (never an absolute time: a loaded machine slows
+both alike). Each takes a server as started by `servers.py` (anything with `.port` and `.base_url`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import httpx
 
 from ..helpers import CURRENT, LEGACY, MESSAGE_BODY, headers
 
-SECOND_CLIENT_SECONDS = 1.0  # the issue's bound: a normal client is answered this fast while another misbehaves
+SECOND_CLIENT_FLOOR = 1.0  # seconds a second client may always take while another misbehaves
+SECOND_CLIENT_FACTOR = 20.0  # ... or this many times its baseline, when the machine is slower than that
 MISBEHAVIOUR_SECONDS = 120.0  # how long a hostile request may take before the test calls it hung
 
 
@@ -166,13 +168,31 @@ def ordinary_message(server: Server, timeout: float = 30.0, **extra_headers: str
     return send_raw(server, request_bytes("POST", "/v1/messages", sent, json.dumps(MESSAGE_BODY).encode()), timeout)
 
 
-def assert_second_client_answered(server: Server) -> float:
-    """An ordinary request succeeds within SECOND_CLIENT_SECONDS; returns how long it took."""
+def baseline(server: Server, samples: int = 3) -> float:
+    """The median time of an ordinary request on a quiet server (after one to warm it up), in seconds."""
+    ordinary_message(server)
+    times = []
+    for _ in range(samples):
+        started = time.monotonic()
+        assert ordinary_message(server).status == 200
+        times.append(time.monotonic() - started)
+    return sorted(times)[samples // 2]
+
+
+def second_client_bound(quiet: float) -> float:
+    """How long a second client may take while another misbehaves, given its `quiet` baseline."""
+    return max(SECOND_CLIENT_FLOOR, SECOND_CLIENT_FACTOR * quiet)
+
+
+def assert_second_client_answered(server: Server, quiet: float) -> float:
+    """An ordinary request succeeds within `second_client_bound(quiet)`; returns how long it took."""
+    bound = second_client_bound(quiet)
     started = time.monotonic()
-    response = ordinary_message(server, timeout=SECOND_CLIENT_SECONDS * 5)
+    response = ordinary_message(server, timeout=bound * 5)
     took = time.monotonic() - started
     assert response.status == 200, response.body[:300]
-    assert took < SECOND_CLIENT_SECONDS, f"a normal request took {took:.2f} s while another client misbehaved"
+    assert took < bound, (f"a normal request took {took:.2f} s while another client misbehaved "
+                          f"(baseline {quiet * 1000:.1f} ms, bound {bound:.2f} s)")
     return took
 
 
@@ -212,17 +232,19 @@ def in_background(action: Callable[[], Any]) -> Iterator[Background]:
         background.finish()
 
 
-def while_misbehaving(server: Server, misbehave: Callable[[], Any], settle: float = 0.05) -> Any:
-    """Run `misbehave` (the hostile client) on another thread; after `settle` seconds, so it has reached
-    the server, a second client must be answered within SECOND_CLIENT_SECONDS. Returns what
-    `misbehave` returned, re-raising what it raised."""
+def while_misbehaving(server: Server, misbehave: Callable[[], Any], settle: float = 0.05, checks: int = 1) -> Any:
+    """Measure the baseline, then run `misbehave` (the hostile client) on another thread; after `settle`
+    seconds, so it has reached the server, a second client must be answered `checks` times in a row
+    within `second_client_bound`. Returns what `misbehave` returned, re-raising what it raised."""
+    quiet = baseline(server)
     with in_background(misbehave) as hostile:
         time.sleep(settle)
-        assert_second_client_answered(server)
+        for _ in range(checks):
+            assert_second_client_answered(server, quiet)
     return hostile.result()
 
 
 def hostile_post(server: Server, path: str, body: Any, **options: Any) -> httpx.Response:
     """`post` as the misbehaving client: while it is in flight a second client must be answered
-    within SECOND_CLIENT_SECONDS."""
+    within `second_client_bound` of its baseline."""
     return while_misbehaving(server, lambda: post(server, path, body, **options))

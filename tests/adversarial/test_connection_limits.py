@@ -10,7 +10,7 @@ import pytest
 
 from ..helpers import LEGACY, headers
 from .servers import ServerProcess, ServerThread
-from .support import (assert_envelope, assert_second_client_answered, connect, in_background, parse_response,
+from .support import (assert_envelope, assert_second_client_answered, baseline, connect, in_background, parse_response,
                       read_until_closed, request_bytes, send_raw)
 
 TIMEOUT = 1.0  # short timeouts keep these tests bounded; the defaults are 10 s and 30 s
@@ -56,9 +56,10 @@ def _one_response(sock: socket.socket):
 
 
 def test_a_200_mb_header_gets_431_quickly_without_buffering_it(server):
+    quiet = baseline(server)
     before = server.rss_mb()
     with connect(server) as sock, in_background(lambda: _send_huge_header(sock)) as sending:
-        assert_second_client_answered(server)
+        assert_second_client_answered(server, quiet)
         response = parse_response(read_until_closed(sock, timeout=10))
     assert sending.result() < HUGE_HEADER, "the server read the whole 200 MB header"
     assert_envelope(response, 431, "invalid_request_error", message="Request header fields too large: the request "
@@ -90,6 +91,7 @@ def test_the_header_limit_is_an_option():
 
 
 def test_slow_headers_get_408_and_the_connection_closes(server):
+    quiet = baseline(server)
     with connect(server) as sock:
         started = time.monotonic()
         sock.sendall(b"GET /v1/models HTTP/1.1\r\nhost: 127.0.0.1\r\n")
@@ -100,7 +102,7 @@ def test_slow_headers_get_408_and_the_connection_closes(server):
                     sock.sendall(b"x")
                 except OSError:
                     break
-            assert_second_client_answered(server)
+            assert_second_client_answered(server, quiet)
             response = parse_response(reading.result())
         closed_after = time.monotonic() - started
     assert_envelope(response, 408, "invalid_request_error",
@@ -109,18 +111,20 @@ def test_slow_headers_get_408_and_the_connection_closes(server):
 
 
 def test_a_connection_that_sends_nothing_is_closed(server):
+    quiet = baseline(server)
     with connect(server) as sock:
         with in_background(lambda: read_until_closed(sock, timeout=10)) as reading:
-            assert_second_client_answered(server)
+            assert_second_client_answered(server, quiet)
         assert reading.result() == b""  # closed without an answer: there was no request to answer
 
 
 def test_a_stalled_body_closes_the_connection(server):
     head = request_bytes("POST", "/v1/messages", JSON_HEADERS, declared_length=1000)
+    quiet = baseline(server)
     with connect(server) as sock:
         sock.sendall(head + b'{"model":')
         with in_background(lambda: read_until_closed(sock, timeout=10)) as reading:
-            assert_second_client_answered(server)
+            assert_second_client_answered(server, quiet)
         assert reading.result() == b""  # the handler saw a disconnect; nothing is sent on a closed connection
 
 

@@ -105,3 +105,33 @@ def test_a_readable_zip_is_still_accepted(server):
     response = _upload(server, "/v1/skills", "greeter.zip", stored)
     assert response.status_code == 200, response.text
     assert response.json()["latest_version_id"].startswith("skillver_")
+
+
+def _many_empty_entries(count: int) -> bytes:
+    return _zip({"greeter/SKILL.md": SKILL_MD, **{f"greeter/e{i}": b"" for i in range(count)}},
+                method=zipfile.ZIP_STORED)
+
+
+def _lying_count(data: bytes, declared: int) -> bytes:
+    """The archive with its end-of-central-directory record declaring `declared` entries."""
+    end = data.rfind(b"PK\x05\x06")
+    return data[:end + 8] + struct.pack("<HH", declared, declared) + data[end + 12:]
+
+
+def test_f5_a_zip_of_60k_empty_entries_is_refused_from_its_directory(server):
+    """Issue 23, F5: the red team's 60k empty entries were accepted after 15.8 s; the count is read
+    from the end of the central directory before zipfile builds an entry object for each."""
+    bomb = _many_empty_entries(60_000)
+    refused = while_misbehaving(server, lambda: _upload(server, "/v1/skills", "greeter.zip", bomb), checks=2)
+    assert assert_invalid_request(refused) == "A skill may have at most 1000 files; this one has 60001."
+
+
+def test_f5_the_count_is_checked_even_when_the_directory_lies(server):
+    honest = _many_empty_entries(1200)
+    refused = _upload(server, "/v1/skills", "greeter.zip", _lying_count(honest, 3))
+    assert assert_invalid_request(refused) == "A skill may have at most 1000 files; this one has 1201."
+    parts = [("files[]", ("greeter/SKILL.md", SKILL_MD, "text/markdown"))]
+    parts += [("files[]", (f"greeter/e{i}", b"", "text/plain")) for i in range(1000)]
+    loose = httpx.post(f"{server.base_url}/v1/skills", files=parts, headers=headers(LEGACY), timeout=60)
+    assert assert_invalid_request(loose) == "A skill may have at most 1000 files; this one has 1001."
+    assert _upload(server, "/v1/skills", "greeter.zip", _many_empty_entries(999)).status_code == 200

@@ -48,3 +48,21 @@ def test_prose_reports_the_tokenizer_count_of_its_text(seed: int, target: int) -
         text, tokens = compose(random.Random(seed), target)
         assert tokens == tokenizer.count(text)
         assert tokens >= target
+
+
+_TRICKY = st.sampled_from(list("ab AZ09 \t\n\x1c\u00a0\u2003é中٣,.!_-\x00") + ["\U0001f600", "xyzabcdefgh", "1234567"])
+
+
+@given(st.lists(_TRICKY | st.text(max_size=8), min_size=1, max_size=400), st.integers(0, 3))
+def test_long_texts_are_counted_by_classes_exactly_as_pieces(parts: list[str], repeat: int) -> None:
+    """Texts from 512 characters on are counted by character classes, not by the regex: the same count."""
+    text = "".join(parts) * (repeat + 1)
+    text = text + " " * max(0, tokenizer._LONG - len(text)) + "".join(parts)
+    assert len(text) >= tokenizer._LONG
+    assert tokenizer.count(text) == len(tokenizer.pieces(text))
+
+
+def test_a_megabyte_prompt_is_counted_in_a_few_passes() -> None:
+    """Issue 22 item 5: the count of 1 MB is linear C-speed work (its speed is in bench/, not asserted here)."""
+    text = "Hello, world! 12345 the quick brown fox; " * 25_000
+    assert tokenizer.count(text) == len(tokenizer.pieces(text)) == 300_001  # 12 pieces a sentence, and the last space

@@ -89,7 +89,7 @@ def test_session_rules_list_and_reset(app):
 def test_journal_starts_with_the_first_control_call():
     client = asgi_client()
     send(client)
-    assert client.get("/_mock/journal").json() == {"enabled": True, "requests": []}
+    assert client.get("/_mock/journal").json() == {"enabled": True, "requests": [], "has_more": False, "next_before": None}
     send(client)
     assert len(client.get("/_mock/journal").json()["requests"]) == 1
 
