@@ -15,7 +15,7 @@ import httpx2
 from anthropic._streaming import SSEDecoder
 from hypothesis import HealthCheck, given, settings
 
-from mockserver import strategies
+from mockserver.fuzz import strategies
 from mockserver.contract import first_difference, without_nulls
 
 REQUEST = {"model": "claude-sonnet-4-6", "max_tokens": 16, "messages": [{"role": "user", "content": "Hi"}]}

@@ -7,7 +7,8 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 
-from mockserver import contract, strategies
+from mockserver import contract
+from mockserver.fuzz import strategies
 from mockserver.config import DEFAULT_SPEC
 from mockserver.spec import load_spec
 

@@ -15,6 +15,7 @@ from . import contract, steady
 from .recording import command as recording_command
 from .config import DEFAULT_SPEC, Config
 from .db import STORE_ENV
+from .fuzz.profiles import PROFILE_NAMES
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
 
@@ -48,6 +49,10 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
     serve.add_argument("--fuzz", dest="fuzz_seed", type=int, metavar="SEED",
                        help="answer Messages with valid-but-unusual replies and streams (replayable per seed)")
+    serve.add_argument("--profile", dest="fuzz_profile", choices=PROFILE_NAMES, default="future",
+                       help="with --fuzz: today, future (plus what later releases may add), faults, or all")
+    serve.add_argument("--fuzz-simplify", dest="fuzz_simplify", default="", metavar="LIMITS",
+                       help="with --fuzz: replay a shrunk reply, e.g. blocks=1,text=8,chunks=1,extras=0")
     faults = serve.add_argument_group("faults and scripting (README: Scripted behaviour)")
     faults.add_argument("--latency", help="delay every API request: 50ms, uniform:10-100ms, normal:100ms,20ms")
     faults.add_argument("--error-rate", dest="error_rates", action="append", default=[], metavar="TYPE=P",
