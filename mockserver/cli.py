@@ -15,6 +15,7 @@ from . import contract, steady
 from .recording import command as recording_command
 from .config import DEFAULT_SPEC, Config
 from .db import STORE_ENV
+from .fuzz import command as fuzz_command
 from .fuzz.profiles import PROFILE_NAMES
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
@@ -217,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     contract.add_parser(sub)
     steady.add_parser(sub)
     recording_command.add_parser(sub)
+    fuzz_command.add_parser(sub)
     check = sub.add_parser("validate", help="check the OpenAPI spec")
     check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC)
     args = parser.parse_args(argv)
@@ -233,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate(args.spec_path)
     if args.command == "cassette":
         return recording_command.run(args)
+    if args.command == "fuzz":
+        return fuzz_command.run(args)
     parser.print_help()
     return 2
 
