@@ -45,6 +45,10 @@ class MockApp:
         """For answers written below ASGI (the connection guard's 431/408)."""
         return self._ids.next()
 
+    @property
+    def reply_source(self) -> ReplySource | None:
+        return self._pipeline.source
+
     def set_reply_source(self, source: ReplySource | None) -> None:
         """Who answers in the script step (None: the handlers); see mockserver/fuzz/sources.py."""
         self._pipeline.source = source
