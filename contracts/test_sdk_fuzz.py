@@ -1,4 +1,4 @@
-"""The official Python SDK against fuzzed replies (mockserver.strategies), in-process: its SSE decoder,
+"""The official Python SDK against fuzzed replies (mockserver.fuzz.strategies), in-process: its SSE decoder,
 its stream accumulator (beta and GA) and its JSON parsing. 500 streams per CI run.
 
 To fuzz your own client, keep the strategies and replace the three `read_*` functions with calls into

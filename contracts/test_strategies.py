@@ -1,4 +1,4 @@
-"""mockserver.strategies: schema-valid messages, every block type, streams that decode to their events
+"""mockserver.fuzz.strategies: schema-valid messages, every block type, streams that decode to their events
 and accumulate back to their message, however the bytes are split."""
 
 from __future__ import annotations

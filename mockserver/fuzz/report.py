@@ -21,14 +21,17 @@ def blocks_of(drawn: Drawn) -> int:
 
 def size(sent: Sequence[Drawn]) -> str:
     """`2 replies, 1 block, 310 bytes`: how big a (shrunk) reply sequence is."""
-    replies, blocks, octets = len(sent), sum(blocks_of(d) for d in sent), sum(len(d.body) for d in sent)
-    return f"{replies} repl{'y' if replies == 1 else 'ies'}, {blocks} block{'' if blocks == 1 else 's'}, " \
-           f"{octets} bytes"
+    blocks, octets = sum(blocks_of(d) for d in sent), sum(len(d.body) for d in sent)
+    return f"{len(sent)} {'reply' if len(sent) == 1 else 'replies'}, {counted(blocks, 'block')}, {octets} bytes"
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def summary(drawn: Drawn) -> str:
     kind = "SSE" if drawn.streamed else "JSON"
-    words = f"{drawn.status} {kind}, {blocks_of(drawn)} blocks, {len(drawn.chunks)} chunks"
+    words = f"{drawn.status} {kind}, {counted(blocks_of(drawn), 'block')}, {counted(len(drawn.chunks), 'chunk')}"
     if drawn.fault:
         words += f"; fault: {drawn.fault}"
     return words
