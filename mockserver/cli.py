@@ -16,7 +16,7 @@ from .recording import command as recording_command
 from .config import DEFAULT_SPEC, Config
 from .db import STORE_ENV
 from .fuzz import command as fuzz_command
-from .fuzz.profiles import PROFILE_NAMES
+from .fuzz.profiles import PROFILE_NAMES, Simplify
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
 
@@ -144,6 +144,7 @@ def serve(config: Config, *, announce: bool = True) -> int:
     from .spec import load_spec
 
     check_settings(config)  # fail once, clearly, rather than in every worker
+    Simplify.parse(config.fuzz_simplify)
     recording_command.check_recording(config)
     check_store_url(config.store)
     if config.workers > 1 and config.data_dir is None:
