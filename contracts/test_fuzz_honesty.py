@@ -86,6 +86,8 @@ def _check_final(message: dict, future: bool) -> None:
         assert contract.schema_errors(SPEC, MESSAGE, message) == []
     assert message["stop_reason"] is not None
     assert (message["stop_sequence"] is not None) == (message["stop_reason"] == "stop_sequence")
+    if message["stop_reason"] == "tool_use":
+        assert any(block["type"] == "tool_use" for block in message["content"])
     assert message["usage"]["output_tokens"] <= 1024
     fallbacks = [b["to"]["model"] for b in message["content"] if b["type"] == "fallback" and isinstance(b.get("to"), dict)]
     assert message["model"] == (fallbacks[-1] if fallbacks else "claude-sonnet-4-5")  # relabelled after a fallback

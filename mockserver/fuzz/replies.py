@@ -135,10 +135,12 @@ def _cut(drawn: Drawn, rng: random.Random) -> Drawn:
 
 
 def _make_final(message: dict[str, Any], rng: random.Random, max_tokens: Any) -> None:
-    """What a finished reply always has: a stop reason, a stop sequence only when it stopped on one,
-    and no more output tokens than the request allowed."""
+    """What a finished reply always has: a stop reason (`tool_use` only with a tool call), a stop
+    sequence only when it stopped on one, and no more output tokens than the request allowed."""
     if message.get("stop_reason") is None:
         message["stop_reason"] = rng.choice(STOP_REASONS)
+    if message["stop_reason"] == "tool_use" and not any(b.get("type") == "tool_use" for b in message["content"]):
+        message["stop_reason"] = "end_turn"  # the API stops for a tool only when it calls one
     if message["stop_reason"] != "stop_sequence":
         message["stop_sequence"] = None
     elif not message.get("stop_sequence"):
