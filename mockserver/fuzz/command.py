@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -85,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
         command = command[1:]
     if not command or args.runs < 1:
         print("mockserver fuzz: give --runs N (N >= 1) and a command after --", file=sys.stderr)
+        return 2
+    if shutil.which(command[0]) is None:
+        print(f"mockserver fuzz: cannot run {command[0]!r}: not found", file=sys.stderr)
         return 2
     with MockServer(Config()) as server:
         fuzzer = Fuzzer(server, command, args.profile, args.timeout)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from .profiles import profile as profile_named
 from .profiles import Profile
 from .report import describe
-from .sources import DataSource, replies
+from .sources import MAX_REPLIES, DataSource, replies
 
 MOCK_FIXTURE = "anthropic_mock"
 DATA_ARGUMENT = "anthropic_fuzz_data"
@@ -33,8 +33,10 @@ REPLAY = ("replay: run the test again (hypothesis's database replays this exampl
           "@reproduce_failure line hypothesis prints above the test")
 
 
-def anthropic_fuzz(max_examples: int = 200, profile: str = "all", **options: Any) -> Callable[[Any], Any]:
-    """Make the test a property test over the replies the mock sends; `options` go to hypothesis.settings."""
+def anthropic_fuzz(max_examples: int = 200, profile: str = "all", max_replies: int = MAX_REPLIES,
+                   **options: Any) -> Callable[[Any], Any]:
+    """Make the test a property test over the replies the mock sends; `options` go to hypothesis.settings.
+    Each example draws up to `max_replies` replies; Messages calls beyond them get plain replies."""
     chosen = profile_named(profile)
 
     def decorate(test: Callable[..., Any]) -> Any:
@@ -49,7 +51,7 @@ def anthropic_fuzz(max_examples: int = 200, profile: str = "all", **options: Any
             kwargs.update(zip([p.name for p in parameters], args))  # pytest may pass fixtures by position
             data = kwargs.pop(DATA_ARGUMENT)
             mock = kwargs[MOCK_FIXTURE] if wants_mock else kwargs.pop(MOCK_FIXTURE)
-            with fuzzing(mock, data, chosen) as source:
+            with fuzzing(mock, data, chosen, max_replies) as source:
                 try:
                     return test(**kwargs)
                 except BaseException:
@@ -70,12 +72,12 @@ def anthropic_fuzz(max_examples: int = 200, profile: str = "all", **options: Any
 
 
 @contextlib.contextmanager
-def fuzzing(mock: Any, data: Any, profile: Profile) -> Iterator[DataSource]:
+def fuzzing(mock: Any, data: Any, profile: Profile, max_replies: int = MAX_REPLIES) -> Iterator[DataSource]:
     """Install a reply source with replies hypothesis drew on the mock's server for one example."""
     server = getattr(mock, "server", None)
     if server is None:
         raise RuntimeError("@anthropic_fuzz needs the in-process mock: drop --anthropic-mock-url")
-    source = DataSource(data.draw(replies(), label="replies"), profile)
+    source = DataSource(data.draw(replies(max_replies), label="replies"), profile)
     saved = {name: os.environ.get(name) for name in ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY")}
     os.environ["ANTHROPIC_BASE_URL"] = mock.base_url
     os.environ.setdefault("ANTHROPIC_API_KEY", mock.api_key)

@@ -62,3 +62,8 @@ def test_a_run_that_hangs_is_reported_as_timed_out():
     result = fuzz("--runs", "1", "--timeout", "1", program=[sys.executable, "-c", "import time; time.sleep(60)"])
     assert result.returncode == 1
     assert "timed out after 1 s" in result.stdout and "the mock sent no fuzzed reply" in result.stdout
+
+
+def test_a_program_that_does_not_exist_is_a_usage_error():
+    result = fuzz("--runs", "1", program=["no-such-program-for-mockserver-fuzz"])
+    assert result.returncode == 2 and "not found" in result.stderr
