@@ -54,6 +54,7 @@ class Drawn:
     cut: bool = False  # the connection closes after the chunks, mid-body
     drip: float = 0.0  # seconds between chunks
     events: list[tuple[str, dict[str, Any]]] | None = None
+    error_type: str | None = None  # of an error answer (status 429 or 529)
 
     @property
     def body(self) -> bytes:
@@ -107,7 +108,7 @@ def _error_answer(rng: random.Random, request_id: str) -> Drawn:
     error = ApiError(kind, headers=headers)
     said = " ".join(f"{k}: {v}" for k, v in headers.items())
     return Drawn(error.status, "application/json", [orjson.dumps(error.body(request_id))], None, headers,
-                 fault=f"{error.status} {kind}" + (f" ({said})" if said else ""))
+                 fault=f"{error.status} {kind}" + (f" ({said})" if said else ""), error_type=kind)
 
 
 def _interrupted(events: list[Any], rng: random.Random) -> list[Any]:
@@ -172,8 +173,8 @@ def _shortened(value: Any, limit: int, key: str | None = None) -> Any:
 
 def as_reply(drawn: Drawn, call: Call, headers: dict[str, str]) -> Reply:
     """The server's reply for a drawn one: errors through the error table, bodies chunk by chunk."""
-    if drawn.status >= 400:
-        error = ApiError("rate_limit_error" if drawn.status == 429 else "overloaded_error", headers=drawn.headers)
+    if drawn.error_type is not None:
+        error = ApiError(drawn.error_type, headers=drawn.headers)
         reply = error_reply(error, call.request_id, call.operation)
         reply.headers.update(headers)
         return reply
