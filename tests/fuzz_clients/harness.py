@@ -6,13 +6,16 @@
     it retries only what may be retried (never after `x-should-retry: false`), and waits first:
     at least `retry-after`, and never zero.
 
-`direct()` hands a client the drawn replies without a socket (cheap: the 1,000-example runs);
-tests/fuzz_clients/test_planted_bugs.py also drives clients through the mock with @anthropic_fuzz.
+`seeded()` runs a client as `mockserver fuzz --shrink` would, and `direct_all()` under hypothesis; both
+hand the drawn replies over without a socket (cheap). test_through_the_mock.py drives clients through
+the mock with @anthropic_fuzz.
 """
 
 from __future__ import annotations
 
+import json
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -20,7 +23,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from mockserver.contract import first_difference, without_nulls
 from mockserver.fuzz.profiles import PROFILES
-from mockserver.fuzz.replies import Drawn, draw_reply
+from mockserver.fuzz.profiles import NO_LIMITS, Simplify
+from mockserver.fuzz.replies import Drawn, draw_reply, request_seed
+from mockserver.fuzz.shrink import shrink
 from mockserver.fuzz.report import size
 from mockserver.fuzz.sources import PLAIN, replies
 
@@ -38,9 +43,12 @@ class Replies:
         self.sent: list[Drawn] = []
         self.sleeps: list[float] = []
 
-    def post(self, body: dict[str, Any]) -> Response:
+    def next_draw(self, body: dict[str, Any]) -> tuple[int, Simplify]:
         number = len(self.sent)
-        seed, simplify = self.draws[number] if number < len(self.draws) else (number, PLAIN)
+        return self.draws[number] if number < len(self.draws) else (number, PLAIN)
+
+    def post(self, body: dict[str, Any]) -> Response:
+        seed, simplify = self.next_draw(body)
         key = (seed, simplify, body.get("stream") is True)
         if key not in self.cache:
             self.cache[key] = draw_reply(random.Random(seed), stream=key[2], model=body["model"],
@@ -51,6 +59,21 @@ class Replies:
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+
+
+class SeededReplies(Replies):
+    """Replies as `mockserver fuzz` draws them for a run: from the run's seed, the request and how
+    often it came before, all simplified alike."""
+
+    def __init__(self, seed: int, simplify: Simplify, profile: str = "all") -> None:
+        super().__init__([], profile)
+        self.seed, self.simplify = seed, simplify
+        self.seen: Counter[str] = Counter()
+
+    def next_draw(self, body: dict[str, Any]) -> tuple[int, Simplify]:
+        key = json.dumps(body, sort_keys=True)
+        self.seen[key] += 1
+        return request_seed(self.seed, body, b"", self.seen[key] - 1), self.simplify
 
 
 def _chunks(drawn: Drawn) -> Iterator[bytes]:
@@ -115,29 +138,34 @@ class Finding:
         return max((blocks_of(d) for d in self.shrunk), default=0)
 
 
-def direct(client_class: type[Client], max_examples: int, profile: str = "all") -> Finding:
-    """Hypothesis over the client, replies handed over directly (derandomized, no database)."""
+def seeded(client_class: type[Client], runs: int, profile: str = "all") -> Finding:
+    """Runs as `mockserver fuzz --shrink` makes them, without a socket: seeds 0, 1, ... until the client
+    fails, then that seed's replies simplified step by step (shrink.py). Deterministic, so the README
+    table does not depend on hypothesis's engine."""
     finding = Finding()
-
-    @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
-              phases=(Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck))
-    @given(replies())
-    def holds(draws: list[Any]) -> None:
+    for seed in range(runs):
         finding.examples += 1
-        replies_ = Replies(draws, profile)
-        try:
-            check(client_class(replies_.post, replies_.sleep), replies_.sent, replies_.sleeps)
-        except Exception as error:
-            if finding.found_at is None:
-                finding.found_at = finding.examples
-            finding.shrunk, finding.error = replies_.sent, f"{type(error).__name__}: {error}"
-            raise
-
-    try:
-        holds()
-    except Exception:  # hypothesis re-raised the shrunk failure; `finding` holds it
-        pass
+        if _attempt(client_class, seed, NO_LIMITS, profile):
+            finding.found_at = seed + 1
+            break
+    else:
+        return finding
+    simplest, _ = shrink(lambda limits: bool(_attempt(client_class, seed, limits, profile)))
+    replies_ = SeededReplies(seed, simplest, profile)
+    finding.error = _attempt(client_class, seed, simplest, profile, replies_)
+    finding.shrunk = replies_.sent
     return finding
+
+
+def _attempt(client_class: type[Client], seed: int, simplify: Simplify, profile: str,
+             replies_: SeededReplies | None = None) -> str:
+    """What went wrong in one run ("" when the client held)."""
+    replies_ = replies_ or SeededReplies(seed, simplify, profile)
+    try:
+        check(client_class(replies_.post, replies_.sleep), replies_.sent, replies_.sleeps)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return ""
 
 
 def direct_all(client_classes: list[type[Client]], max_examples: int, profile: str = "all") -> int:
