@@ -13,7 +13,7 @@ from mockserver import contract
 from mockserver.app import create_app
 from mockserver.call import Call
 from mockserver.config import Config
-from mockserver.fuzz import fuzz_reply
+from mockserver.fuzz.replies import fuzz_reply
 from mockserver.http.replies import BytesReply
 
 APP = create_app(Config())

@@ -1,4 +1,4 @@
-"""The official Python SDK against fuzzed replies (mockserver.strategies), in-process: its SSE decoder,
+"""The official Python SDK against fuzzed replies (mockserver.fuzz.strategies), in-process: its SSE decoder,
 its stream accumulator (beta and GA) and its JSON parsing. 500 streams per CI run.
 
 To fuzz your own client, keep the strategies and replace the three `read_*` functions with calls into
@@ -15,7 +15,7 @@ import httpx2
 from anthropic._streaming import SSEDecoder
 from hypothesis import HealthCheck, given, settings
 
-from mockserver import strategies
+from mockserver.fuzz import strategies
 from mockserver.contract import first_difference, without_nulls
 
 REQUEST = {"model": "claude-sonnet-4-6", "max_tokens": 16, "messages": [{"role": "user", "content": "Hi"}]}

@@ -1,4 +1,4 @@
-"""mockserver.strategies: schema-valid messages, every block type, streams that decode to their events
+"""mockserver.fuzz.strategies: schema-valid messages, every block type, streams that decode to their events
 and accumulate back to their message, however the bytes are split."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 
-from mockserver import contract, strategies
+from mockserver import contract
+from mockserver.fuzz import strategies
 from mockserver.config import DEFAULT_SPEC
 from mockserver.spec import load_spec
 

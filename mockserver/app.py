@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 from typing import Any
 
@@ -10,11 +9,12 @@ from .config import Config
 from .control import control_app
 from .backends import open_behaviour_stores, postgres_url
 from .examples import example_reply
-from .fuzz import fuzz_reply
+from .fuzz.profiles import Simplify, profile
+from .fuzz.sources import SeededSource
 from .http.render import send_reply
 from .http.replies import JsonReply
 from .http.request_ids import RequestIds, worker_salt
-from .pipeline import BoundHandler, Pipeline
+from .pipeline import BoundHandler, Pipeline, ReplySource
 from .platforms import PREFIXES as PLATFORM_PREFIXES, Platforms
 from .resources import all_handlers
 from .scenarios.behaviour import Behaviour
@@ -38,17 +38,26 @@ class MockApp:
         self._control = control_app(self.state, Controls(behaviour))
         self._pipeline = Pipeline(self.state, handlers, behaviour, _recorder(config, behaviour), self._ids)
         self._platforms = Platforms(self._pipeline)  # Bedrock, Vertex AI, Foundry...: codecs around the pipeline
+        if config.fuzz_seed is not None:
+            self.set_reply_source(SeededSource(config.fuzz_seed, profile(config.fuzz_profile),
+                                               Simplify.parse(config.fuzz_simplify)))
         self._steady_health = JsonReply(steady_health(self.state.spec))
 
     def new_request_id(self) -> str:
         """For answers written below ASGI (the connection guard's 431/408)."""
         return self._ids.next()
 
+    @property
+    def reply_source(self) -> ReplySource | None:
+        return self._pipeline.source
+
+    def set_reply_source(self, source: ReplySource | None) -> None:
+        """Who answers in the script step (None: the handlers); see mockserver/fuzz/sources.py."""
+        self._pipeline.source = source
+
     def _bind_handlers(self) -> dict[str, BoundHandler]:
         config = self.state.config
         own = {} if config.stateless else all_handlers(self.state)
-        if config.fuzz_seed is not None:
-            own["messages_create"] = functools.partial(fuzz_reply, seed=config.fuzz_seed)
         bound = {}
         for op in self.state.operations:
             handler = own.get(op.operation_id, example_reply)

@@ -15,6 +15,8 @@ from . import contract, steady
 from .recording import command as recording_command
 from .config import DEFAULT_SPEC, Config
 from .db import STORE_ENV
+from .fuzz import command as fuzz_command
+from .fuzz.profiles import PROFILE_NAMES, Simplify
 
 CONFIG_ENV = "MOCKSERVER_CONFIG"
 
@@ -64,6 +66,10 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--log-requests", action="store_true", help="one access-log line per request")
     serve.add_argument("--fuzz", dest="fuzz_seed", type=int, metavar="SEED",
                        help="answer Messages with valid-but-unusual replies and streams (replayable per seed)")
+    serve.add_argument("--profile", dest="fuzz_profile", choices=PROFILE_NAMES, default="future",
+                       help="with --fuzz: today, future (plus what later releases may add), faults, or all")
+    serve.add_argument("--fuzz-simplify", dest="fuzz_simplify", default="", metavar="LIMITS",
+                       help="with --fuzz: replay a shrunk reply, e.g. blocks=1,text=8,chunks=1,extras=0")
     faults = serve.add_argument_group("faults and scripting (docs/scripting.md)")
     faults.add_argument("--latency", help="delay every API request: 50ms, uniform:10-100ms, normal:100ms,20ms")
     faults.add_argument("--error-rate", dest="error_rates", action="append", default=[], metavar="TYPE=P",
@@ -154,6 +160,7 @@ def serve(config: Config, *, announce: bool = True) -> int:
     from .spec import load_spec
 
     check_settings(config)  # fail once, clearly, rather than in every worker
+    Simplify.parse(config.fuzz_simplify)
     recording_command.check_recording(config)
     check_store_url(config.store)
     if config.workers > 1 and config.data_dir is None:
@@ -241,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_parser(sub)
     steady.add_parser(sub)
     recording_command.add_parser(sub)
+    fuzz_command.add_parser(sub)
     check = sub.add_parser("validate", help="check the OpenAPI spec")
     check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC, metavar="FILE",
                        help="OpenAPI spec to check (default: the bundled Anthropic API spec)")
@@ -265,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate(args.spec_path)
     if args.command == "cassette":
         return recording_command.run(args)
+    if args.command == "fuzz":
+        return fuzz_command.run(args)
     parser.print_help()
     return 2
 

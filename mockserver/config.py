@@ -36,6 +36,8 @@ class Config:
     control_token: str | None = None
     log_requests: bool = False
     fuzz_seed: int | None = None        # Messages answer with fuzzed (valid-but-unusual) replies
+    fuzz_profile: str = "future"        # today | future | faults | all (mockserver/fuzz/profiles.py)
+    fuzz_simplify: str = ""             # "blocks=1,text=8,chunks=1,extras=0,faults=0": a shrunk reply
     latency: str | None = None          # every API request: "50ms", "uniform:10-100ms", "normal:100ms,20ms"
     error_rates: tuple[str, ...] = ()   # "overloaded_error=0.05": answer that error with that probability
     rate_limits: tuple[str, ...] = ()   # "[MODEL:]requests=N,input_tokens=N,output_tokens=N,window=60s" (enforced)

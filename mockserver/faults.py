@@ -175,6 +175,7 @@ class StreamFault:
     stall_seconds: float | None = None  # None: until the client hangs up
     drip_bytes: int = 0
     drip_every: float = 0.0
+    should_retry: bool | None = None  # sent as `x-should-retry`: may the client retry the broken reply?
 
     @property
     def name(self) -> str:
@@ -205,6 +206,7 @@ class StreamFault:
             stall_seconds=None if stall in (None, "forever") else parse_duration(stall),
             drip_bytes=int(drip.get("bytes", 0)),
             drip_every=parse_duration(drip.get("every", 0)),
+            should_retry=spec.get("should_retry"),
         )
 
 
@@ -229,6 +231,10 @@ class FaultySend:
             self._sse = any(k == b"content-type" and v.startswith(b"text/event-stream") for k, v in headers)
             if self._sse and self.fault.error_after_events is not None:  # the body changes length
                 message = {**message, "headers": [(k, v) for k, v in headers if k != b"content-length"]}
+            if self.fault.should_retry is not None:
+                said = b"true" if self.fault.should_retry else b"false"
+                kept = [(k, v) for k, v in message.get("headers", ()) if k != b"x-should-retry"]
+                message = {**message, "headers": [*kept, (b"x-should-retry", said)]}
             await self._send(message)
             return
         body, more = message.get("body", b""), message.get("more_body", False)

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 from .call import Call, Exchange
 from .db import StoreUnavailable
@@ -35,6 +35,13 @@ Handler = Callable[[Call], "Reply | Awaitable[Reply]"]
 BoundHandler = tuple[Handler, bool]  # (handler, is_async)
 
 
+class ReplySource(Protocol):
+    """Who answers a call in the script step: by default its handler; fuzzing swaps in a drawn reply
+    (mockserver/fuzz/sources.py). Rules and x-mock-* headers still come first."""
+
+    def handler(self, call: Call, usual: BoundHandler) -> BoundHandler: ...
+
+
 class Pipeline:
     """Serves one API request (not /_mock): arrive -> admit -> record -> script -> render -> send."""
 
@@ -46,6 +53,7 @@ class Pipeline:
         self.behaviour = behaviour
         self.recorder = recorder
         self.ids = ids
+        self.source: ReplySource | None = None  # None: every call goes to its handler
         self.org = (b"anthropic-organization-id", state.config.organization_id.encode())
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -81,6 +89,8 @@ class Pipeline:
     async def answer(self, exchange: Exchange, receive: Any) -> Reply | Scripted:
         call: Call = exchange.call  # type: ignore[assignment]  # admitted
         handler = self.handlers[call.operation.operation_id]
+        if self.source is not None:
+            handler = self.source.handler(call, handler)
         if self.recorder is None:
             exchange.base.append(self.org)
             return await self.behaviour.answer(call, handler)

@@ -31,6 +31,7 @@ from .scenarios.matching import SESSION_HEADER
 from .server import MockServer
 
 TEST_API_KEY = "sk-ant-api03-mockserver-test"
+IN_PROCESS = pytest.StashKey[MockServer]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,6 +87,7 @@ def anthropic_mock_url(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url.rstrip("/")
         return
     with MockServer(Config()) as server:
+        request.config.stash[IN_PROCESS] = server  # @anthropic_fuzz swaps its reply source
         yield server.base_url
 
 
@@ -97,6 +99,7 @@ def anthropic_mock(request: pytest.FixtureRequest, anthropic_mock_url: str) -> I
     own = recording.cassette_server(request)  # @pytest.mark.anthropic_cassette: a replaying server of its own
     url = own.base_url if own is not None else anthropic_mock_url
     handle = MockHandle(url, session=f"{readable}#{uuid.uuid4().hex[:8]}", control_token=token)
+    handle.server = own if own is not None else request.config.stash.get(IN_PROCESS, None)
     if own is not None:
         handle.api_key = recording.api_key(request, handle.api_key)
     handle.reset()
@@ -131,6 +134,7 @@ class MockHandle:
         self.base_url = base_url.rstrip("/")
         self.session = session or uuid.uuid4().hex
         self.api_key = TEST_API_KEY
+        self.server: MockServer | None = None  # the in-process server, when this process runs it
         headers = {SESSION_HEADER: self.session}
         if control_token:
             headers["authorization"] = f"Bearer {control_token}"

@@ -33,7 +33,9 @@ def _mode(config: Config) -> str:
     mode = ("stateless: any valid request gets a spec example, every id exists" if config.stateless
             else "stateful: objects are created, kept and deleted; unknown ids are 404")
     if config.fuzz_seed is not None:
-        mode += f"; Messages fuzzed with seed {config.fuzz_seed}"
+        mode += f"; Messages fuzzed with seed {config.fuzz_seed}, profile {config.fuzz_profile}"
+        if config.fuzz_simplify:
+            mode += f", simplified {config.fuzz_simplify}"
     return mode
 
 

@@ -8,7 +8,7 @@ follows the first block start; message_delta carries the stop reason, the contai
 final usage; message_stop ends the stream. Accumulating the events gives back `message`.
 
 Where the pieces are cut is a `Cuts` object's choice: the server cuts the same way every time,
-the fuzzing strategies (mockserver.strategies) cut at random through the same derivation.
+the fuzzing strategies (mockserver.fuzz.strategies) cut at random through the same derivation.
 """
 
 from __future__ import annotations

@@ -195,7 +195,10 @@ class Behaviour:
             if call is not None and call.operation.operation_id in self._limited:
                 base += self.limiter.stamp(call.api_key, call.body, reply, False)  # type: ignore[union-attr]
             if not self.journal.on:
-                await send_reply(send, reply, base)  # type: ignore[arg-type]
+                try:
+                    await send_reply(send, reply, base)  # type: ignore[arg-type]
+                except ConnectionCut:  # a fuzzed reply cut on purpose (mockserver/fuzz/replies.py)
+                    mark_cut()
                 return
         rule = fault = None
         hung_up = False

@@ -4,7 +4,7 @@
                                             x-mock-retry-after, x-mock-retry-after-ms,
                                             x-mock-should-retry, x-mock-error-count)
     x-mock-delay: 250ms | uniform:10-100ms
-    x-mock-fault: error_after_events=3,error=api_error | cut_after_bytes=100 | drip=16/50ms ...
+    x-mock-fault: error_after_events=3,error=api_error | cut_after_bytes=100,should_retry=false | drip=16/50ms ...
 
 `x-mock-error-count: N` fails only attempts whose `x-stainless-retry-count` is below N, so an
 SDK's own retries see N failures and then a success.
@@ -78,6 +78,8 @@ def _fault(text: str) -> dict[str, Any]:
             fault["drip"] = {"bytes": int(size), "every": every or "10ms"}
         elif name in ("error", "stall"):
             fault[name] = value.strip()
+        elif name == "should_retry":
+            fault[name] = value.strip().lower() == "true"
         else:
             raise ValueError(f"unknown x-mock-fault setting {name!r}")
     return fault

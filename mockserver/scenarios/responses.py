@@ -10,7 +10,7 @@ import orjson
 
 from ..engine import EngineContext, count_tokens, message_events
 from ..engine.tokenizer import count
-from ..fuzz import fuzz_reply
+from ..fuzz.replies import fuzz_reply
 from ..http.errors import ApiError, error_reply
 from ..http.replies import BytesReply, JsonReply, Reply, StreamReply
 from ..ids import new_id

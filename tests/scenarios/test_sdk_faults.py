@@ -158,3 +158,23 @@ def test_header_override_stream_fault(server):
             for _ in stream:
                 pass
     assert raised.value.body["error"]["type"] == "api_error"
+
+
+# anthropic 2.16 retries a plain reply cut mid-body as a connection error, x-should-retry or not; 2.17 changed
+# this client behaviour (issue 21): when the pin moves, these counts say what the new SDK does.
+@pytest.mark.parametrize(("should_retry", "attempts"), [(None, 3), (False, 3)])
+def test_a_plain_reply_cut_mid_body_with_and_without_should_retry(mock, should_retry, attempts):
+    fault = {"cut_after_bytes": 20, **({} if should_retry is None else {"should_retry": should_retry})}
+    mock.add_rule(match={"operation": "messages_create"}, respond={"fault": fault})
+    with pytest.raises(anthropic.APIConnectionError):
+        mock.client(max_retries=2).messages.create(**ASK)
+    assert [e["fault"] for e in mock.journal()] == ["cut_after_bytes"] * attempts
+
+
+def test_should_retry_false_reaches_the_client_on_a_cut_plain_reply(mock):
+    with httpx.stream("POST", mock.base_url + "/v1/messages", json=ASK,
+                      headers={**mock.headers, "x-api-key": "k", "anthropic-version": "2023-06-01",
+                               "x-mock-fault": "cut_after_bytes=20,should_retry=false"}) as response:
+        assert response.status_code == 200 and response.headers["x-should-retry"] == "false"
+        with pytest.raises(httpx.RemoteProtocolError):
+            response.read()

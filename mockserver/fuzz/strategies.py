@@ -1,7 +1,7 @@
 """Hypothesis strategies for fuzzing Anthropic API clients: Messages responses and their SSE streams.
 
     from hypothesis import given
-    from mockserver import strategies
+    from mockserver.fuzz import strategies
 
     @given(strategies.fuzzed_streams())
     def test_my_client(stream):
@@ -16,7 +16,7 @@ real transports do: chunks split inside UTF-8 characters and lines, LF, CRLF or 
 comments, pings, `id:` and `retry:` fields, spacing and escaping of the JSON.
 
 Every value comes from one random source. Hypothesis hands the generators a shrinkable one
-(`st.randoms()`); the server's fuzz mode (mockserver.fuzz) a seeded `random.Random`, so a reply
+(`st.randoms()`); the server's fuzz mode (mockserver.fuzz.replies) a seeded `random.Random`, so a reply
 replays byte for byte.
 """
 
@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .config import DEFAULT_SPEC
-from .engine import streaming
-from .fuzz_wire import Event, Wire, draw_wire, dump_json, encode_events, split_bytes
-from .spec import load_spec
-from .spec.refs import resolve_schema
+from ..config import DEFAULT_SPEC
+from ..engine import streaming
+from .wire import Event, Wire, draw_wire, dump_json, encode_events, split_bytes
+from ..spec import load_spec
+from ..spec.refs import resolve_schema
 
 if TYPE_CHECKING:  # hypothesis is needed by the strategies only; the fuzz mode runs without it
     from hypothesis.strategies import SearchStrategy
@@ -54,8 +54,10 @@ def draw_text(rng: random.Random) -> str:
     kind = rng.choice(("empty", "words", "words", "unicode", "unicode", "lookalike", "long"))
     if kind == "empty":
         return ""
-    if kind == "long":
-        return _words(_bulk(rng), rng.randint(LONG_TEXT // 8, LONG_TEXT // 4))
+    if kind == "long":  # a drawn phrase repeated: long text is about length, and cheap to draw
+        local = _bulk(rng)
+        phrase = _words(local, 48) + " "
+        return (phrase * (LONG_TEXT // len(phrase) + 1))[: local.randint(LONG_TEXT // 2, LONG_TEXT)]
     pieces = [_words(rng, rng.randint(1, 6))]
     pool = UNICODE if kind == "unicode" else SSE_LOOKALIKES
     for _ in range(rng.randint(1, 4)):
@@ -79,7 +81,10 @@ def _bulk(rng: random.Random) -> random.Random:
 
 def draw_token(rng: random.Random) -> str:
     local = _bulk(rng)
-    return "".join(local.choice(string.ascii_letters + string.digits) for _ in range(local.randint(8, 24)))
+    return "".join(local.choices(ALPHANUMERIC, k=local.randint(8, 24)))
+
+
+ALPHANUMERIC = string.ascii_letters + string.digits
 
 
 def draw_count(rng: random.Random) -> int:
@@ -219,11 +224,12 @@ def draw_future_block(rng: random.Random) -> dict[str, Any]:
 
 
 def draw_message(rng: random.Random, *, future: bool = False, model: str | None = None,
-                 blocks: list[str] | None = None) -> dict[str, Any]:
+                 blocks: list[str] | None = None, max_blocks: int = -1) -> dict[str, Any]:
     """A Message valid against the spec (with `future`, plus what later API releases may add)."""
     schemas = _schemas()
     message = _Instances(rng, _spec(), future).of(schemas["Message"])
     kinds = blocks if blocks is not None else [None] * rng.randint(0, 6)
+    kinds = kinds[:max_blocks] if max_blocks >= 0 else kinds
     message["content"] = [draw_block(rng, kind, future=future) for kind in kinds]
     if future and rng.random() < 0.3:
         message["content"].insert(rng.randint(0, len(message["content"])), draw_future_block(rng))

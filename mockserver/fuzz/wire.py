@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 Event = tuple[str, dict[str, Any]]
+_TRICKY = re.compile(rb"[\x80-\xbf]|\r\n")  # a UTF-8 continuation byte, or the LF of a CRLF
 LINE_ENDS = (b"\n", b"\r\n", b"\r")
 
 
@@ -63,7 +65,9 @@ def split_bytes(data: bytes, rng: random.Random) -> list[bytes]:
     if not data:
         return [data]
     cuts = {rng.randint(1, len(data)) for _ in range(rng.randint(0, 12))}
-    tricky = [i for i in range(1, len(data)) if data[i] & 0xC0 == 0x80 or data[i - 1:i + 1] == b"\r\n"]
-    cuts.update(rng.sample(tricky, min(len(tricky), rng.randint(0, 4))))
+    for _ in range(rng.randint(0, 4)):  # a cut inside a UTF-8 character or a CRLF, at or after a random place
+        found = _TRICKY.search(data, rng.randint(1, len(data)))
+        if found is not None:
+            cuts.add(found.end() - 1)
     bounds = [0, *sorted(c for c in cuts if 0 < c < len(data)), len(data)]
     return [data[a:b] for a, b in zip(bounds, bounds[1:])]
