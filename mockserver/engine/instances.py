@@ -256,6 +256,14 @@ class _Generator:
         self._spend(5)
         return self.rng.random() < 0.5
 
+    def _fills(self, subschema: Any) -> bool:
+        """Whether an optional property gets a value: a coin toss for plain instances; for tool inputs
+        always, except a recursive one (a `$ref` already being expanded): a model does not invent
+        subtrees nobody asked for."""
+        if self.facts is None:
+            return self.rng.random() < 0.5
+        return not (isinstance(subschema, dict) and subschema.get("$ref") in self.on_path)
+
     def _object(self, schema: dict[str, Any], depth: int, key: str | None) -> dict[str, Any]:
         props = schema.get("properties") or {}
         required = [k for k in schema.get("required") or () if isinstance(k, str)]
@@ -263,7 +271,7 @@ class _Generator:
         wanted = set(required)
         for name in props:
             if name not in wanted and props[name] is not False and len(wanted) < limit:
-                if depth < _MAX_DEPTH and (self.facts is not None or self.rng.random() < 0.5):
+                if depth < _MAX_DEPTH and self._fills(props[name]):
                     wanted.add(name)
         for name, needs in (schema.get("dependentRequired") or {}).items():
             if name in wanted and isinstance(needs, list):

@@ -116,6 +116,12 @@ def _headers(spec: Mapping[str, Any]) -> Check:
     return lambda seen: all(matcher(seen.headers.get(name)) for name, matcher in matchers)
 
 
+def _platform(spec: Any) -> Check:
+    """Who spoke: `anthropic` (first-party), or the platform codec that translated the request."""
+    matcher = string_matcher(spec)
+    return lambda seen: matcher(seen.headers.get("x-mock-platform") or "anthropic")
+
+
 def _model(spec: Any) -> Check:
     matcher = string_matcher(spec)
     return lambda seen: matcher(model_of(seen.body))
@@ -145,6 +151,7 @@ _BUILDERS: dict[str, Callable[[Any], Check]] = {
     "method": _method,
     "path": _path,
     "headers": _headers,
+    "platform": _platform,
     "model": _model,
     "stream": _stream,
     "tools": _tools,
