@@ -1,7 +1,11 @@
 """The request journal on PostgreSQL: every replica's requests, for /_mock/journal and verify.
 
-journal.py's SharedJournal (entries buffered and written in batches) over PgConnection. A batch
-that cannot be written while the database is away stays buffered and is written later.
+An entry is written before the last byte of its response leaves (`persist`), with psycopg's async
+API: a client that received an answer finds it in the journal even if the replica is killed right
+after. Entries of concurrent requests share one INSERT (a group commit), and the connection commits
+without waiting for the server's disk flush (see connection.py's `durable`). While the database is
+away, entries fall back to journal.py's SharedJournal buffer (batches written when it is back) and
+the answers still go out: a replica killed during an outage loses what it buffered.
 """
 
 from __future__ import annotations
@@ -9,25 +13,43 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from ..db import StoreUnavailable
+import orjson
+import psycopg
+
+from ..db import Entry, StoreUnavailable
 from ..journal import Journal, SharedJournal
+from .availability import availability
 from .connection import PgConnection, log
 
 NAMESPACE = "mock_journal"
 LOCK_KEY = 3
 SETTLE_SECONDS = 0.1  # a read first waits this long: the other replicas' batches are written by then
 RETRY_SECONDS = 1.0
+WRITE_SECONDS = 1.0  # an entry not written within this is buffered instead (the answer waits no longer)
+TRIM_EVERY = 256  # entries written between two trims of the journal to its size
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS journal (seq BIGSERIAL PRIMARY KEY, session TEXT NOT NULL, entry BYTEA NOT NULL)"
+_INSERT = "INSERT INTO journal (session, entry) SELECT * FROM unnest(%s::TEXT[], %s::BYTEA[])"
+_TRIM = "DELETE FROM journal WHERE seq <= (SELECT max(seq) FROM journal) - %s"
 
 
 class PgJournal(SharedJournal):
+    durable = True
+
     def __init__(self, url: str, size: int = 1000, on: bool = False) -> None:
         Journal.__init__(self, size, on)
-        self._db = PgConnection(url, NAMESPACE, LOCK_KEY, SCHEMA)
+        self._db = PgConnection(url, NAMESPACE, LOCK_KEY, SCHEMA, durable=False)
         self._buffer = []
         self._flush_scheduled = False
         self._lock = threading.Lock()
+        self._writer = _GroupWriter(url, size)
+
+    async def persist(self, entry: Entry) -> None:
+        """Write `entry` now (buffered instead when the database is away)."""
+        try:
+            await asyncio.wait_for(self._writer.write(entry), WRITE_SECONDS)
+        except (psycopg.Error, StoreUnavailable, asyncio.TimeoutError):
+            self.record(entry)
 
     def flush(self) -> None:
         pending = list(self._buffer)
@@ -52,3 +74,67 @@ class PgJournal(SharedJournal):
         self.flush()
         await asyncio.sleep(SETTLE_SECONDS)
         return await super().entries(session, since)
+
+
+class _GroupWriter:
+    """One async connection; entries that arrive while a write is under way go together in the next."""
+
+    def __init__(self, url: str, size: int) -> None:
+        self._url = url
+        self._size = size
+        self._availability = availability(url)
+        self._conn: psycopg.AsyncConnection | None = None
+        self._waiting: list[tuple[Entry, asyncio.Future[None]]] = []
+        self._writing = False
+        self._since_trim = 0
+
+    async def write(self, entry: Entry) -> None:
+        if not self._availability.up:
+            raise StoreUnavailable("the database is unreachable")
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((entry, done))
+        if not self._writing:
+            self._writing = True
+            asyncio.get_running_loop().create_task(self._drain())
+        await done
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    await self._insert([entry for entry, _ in batch])
+                except Exception as error:  # each waiter buffers its entry instead
+                    if isinstance(error, psycopg.OperationalError):
+                        self._availability.lost(error)
+                    await self._drop_connection()
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(error)
+                    continue
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+        finally:
+            self._writing = False
+
+    async def _insert(self, batch: list[Entry]) -> None:
+        if self._conn is None or self._conn.closed:
+            self._conn = await psycopg.AsyncConnection.connect(
+                self._url, autocommit=True, connect_timeout=1,
+                options=f"-c search_path={NAMESPACE} -c synchronous_commit=off")
+        sessions = [entry["session"] for entry in batch]
+        blobs = [orjson.dumps(entry, default=str) for entry in batch]
+        await self._conn.execute(_INSERT, (sessions, blobs))
+        self._since_trim += len(batch)
+        if self._since_trim >= TRIM_EVERY:
+            self._since_trim = 0
+            await self._conn.execute(_TRIM, (self._size,))
+
+    async def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await conn.close()
+            except Exception:  # already broken
+                pass

@@ -73,7 +73,10 @@ class Behaviour:
         self._multi = stores.shared  # other workers or replicas may change rules
         self._generation = -1
         self.idle = False
-        self.sync()
+        try:
+            self.sync()
+        except StoreUnavailable:  # started without the shared database: read the rules once it is back
+            self.shared.unsee()
         state.closers.extend([self.journal.close, self.shared.close])
 
     # -- keeping up with changes -------------------------------------------------------------
@@ -97,7 +100,9 @@ class Behaviour:
                 self.sync()
             except StoreUnavailable:
                 self.shared.unsee()  # the shared database is away: reload at the next request instead
-                raise
+                if self._generation < 0:  # rules never read: nothing can be answered as they say
+                    raise
+                # Otherwise answer by the rules we have: nobody can change them while the database is away.
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -148,15 +153,22 @@ class Behaviour:
             return None
         if not candidates[0].stateful:
             return candidates[0], candidates[0].responses[0]
-        with self.shared.transaction():
-            for rule in candidates:
-                step = self._advance(rule, seen.session) if rule.stateful else rule.responses[0]
-                if step is not None:
-                    return rule, step
+        for rule in candidates:
+            step = self._advance(rule, seen.session) if rule.stateful else rule.responses[0]
+            if step is not None:
+                return rule, step
         return None
 
     def _advance(self, rule: Rule, session: str) -> Response | None:
-        """Counters and scenario state for one stateful rule (inside a transaction)."""
+        """Counters (one statement: exact across workers and replicas) and scenario state for one rule."""
+        if rule.scenario:
+            with self.shared.transaction():
+                return self._advance_scenario(rule, session)
+        served, answers = self.shared.advance_counter(session, rule.id, rule.match.nth, rule.answers)
+        return _step(rule, served) if answers else None
+
+    def _advance_scenario(self, rule: Rule, session: str) -> Response | None:
+        """Counters and scenario state for a rule of a scenario (inside a transaction)."""
         shared = self.shared
         if rule.scenario and rule.state is not None and shared.scenario(session, rule.scenario) != rule.state:
             return None
@@ -203,19 +215,41 @@ class Behaviour:
             if plan.stamp:
                 base += self.limiter.stamp(call.api_key, call.body, reply, plan.taken)  # type: ignore[union-attr]
             hung_up = plan.delay > 0 and await hold(plan.delay, receive)
-        capture = ResponseCapture(send) if self.journal.on else None
+        capture = first = None
+        if self.journal.on:
+            def entry() -> dict[str, Any]:
+                made = _entry(exchange, reply, rule, fault, self.journal_body_bytes)  # type: ignore[arg-type]
+                if hung_up:
+                    made.update(status=CLIENT_GONE, error=None)
+                made["response"] = capture.summary() if capture.status else None  # type: ignore[union-attr]
+                return made
+
+            first = _JournalFirst(send, lambda: self.journal.persist(entry())) if self.journal.durable else None
+            capture = ResponseCapture(first or send)
         out = capture or send
         try:
             if not hung_up:
                 await send_reply(fault.wrap(out, receive) if fault else out, reply, base)  # type: ignore[arg-type]
         except ConnectionCut:
             mark_cut()
-        if capture is not None:
-            entry = _entry(exchange, reply, rule, fault, self.journal_body_bytes)  # type: ignore[arg-type]
-            if hung_up:
-                entry.update(status=CLIENT_GONE, error=None)
-            entry["response"] = capture.summary() if capture.status else None
-            self.journal.record(entry)
+        if capture is not None and not (first and first.written):
+            self.journal.record(entry())
+
+
+class _JournalFirst:
+    """A `send` that writes the journal entry before the response's last message leaves: a client
+    that got its whole answer finds it in the journal, whatever happens to this process next."""
+
+    __slots__ = ("_send", "_write", "written")
+
+    def __init__(self, send: Any, write: Callable[[], Any]) -> None:
+        self._send, self._write, self.written = send, write, False
+
+    async def __call__(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body") and not self.written:
+            self.written = True
+            await self._write()
+        await self._send(message)
 
 
 async def _run(call: Call, handler: Handler) -> Reply:
