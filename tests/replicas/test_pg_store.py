@@ -199,3 +199,23 @@ def test_failed_statements_give_their_connection_back(database: str) -> None:
         assert db.execute("SELECT count(*) FROM things").fetchone() == (0,)
     finally:
         db.close()
+
+
+def test_state_shows_the_shared_rate_limit_buckets(database: str) -> None:
+    client = asgi_client(Config(store=database, rate_limits=("requests=4,window=600s",)))
+    assert client.post("/v1/messages", json=MESSAGE_BODY, headers=headers()).status_code == 200
+    response = client.get("/_mock/state")
+    assert response.status_code == 200, response.text
+    limits = response.json()["rate_limits"]
+    assert limits["enforced"] is True
+    [bucket] = limits["buckets"]
+    assert bucket["model"] == MESSAGE_BODY["model"]
+    assert bucket["remaining"]["requests"] == 3
+
+
+def test_control_request_ids_differ_between_replicas(database: str) -> None:
+    replicas = [asgi_client(Config(store=database)), asgi_client(Config(store=database))]
+    control = [[r.get("/_mock/health").headers["request-id"] for _ in range(3)] for r in replicas]
+    api = [[r.get("/v1/models", headers=headers()).headers["request-id"] for _ in range(3)] for r in replicas]
+    for ids in (control, api):
+        assert len(set(ids[0] + ids[1])) == 6
