@@ -52,8 +52,15 @@ class Availability:
         self._stores = [known for known in self._stores if known is not store]
 
     def ready(self) -> bool:
-        """The database is reachable and every store's schema is in place."""
-        return self.up and all(store.ready for store in self._stores)
+        """The database is reachable and every store is set up (which this call finishes, if it can)."""
+        if not self.up:
+            return False
+        try:
+            for store in list(self._stores):
+                store.ensure_ready()
+        except Exception:  # StoreUnavailable, or a failed start-up step: not ready yet
+            return False
+        return True
 
     def when_up(self, action: Callable[[], None]) -> None:
         """Run `action` (in the probe thread) each time the database comes back, before it is marked up."""

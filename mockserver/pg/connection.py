@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -29,8 +29,10 @@ from ..db import StoreUnavailable
 from .availability import availability
 
 log = logging.getLogger("mockserver")
+logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # its every reconnection attempt; ours says it once
 
 CHECKOUT_SECONDS = 1.0  # waiting for a pooled connection while the database is up
+RETRY_CHECKOUT_SECONDS = 0.05  # after a lost connection: another must be at hand (the loop waits meanwhile)
 CONNECT_SECONDS = 2.0  # a new pool's first connection after an outage
 _LOST = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
 
@@ -49,16 +51,27 @@ class PgConnection:
         self._prepare = lambda conn: _create(conn, namespace, schema, migrations)
         self._closed = False
         self.ready = False  # the schema exists: set at the first contact with the database
+        self.after_ready: list[Callable[[], None]] = []  # start-up work that waited for the database
         self._pool = self._new_pool(wait=False)
         self._availability = availability(url)
         self._availability.when_up(self._reconnect)
         self._availability.track(self)
-        if self._availability.up:
-            try:
-                self._retrying(self._prepare)
-                self.ready = True
-            except StoreUnavailable as error:
+        try:
+            self.ensure_ready()
+        except StoreUnavailable as error:
+            if self._availability.up:  # otherwise availability.py has said so
                 log.warning("mockserver: %s store not ready yet: %s", namespace, error)
+
+    def ensure_ready(self) -> None:
+        """At the first contact with the database: the schema, then the start-up work that waited for it
+        (in the caller's thread, before its statement). StoreUnavailable while the database is away."""
+        if self.ready:
+            return
+        self._retrying(self._prepare)
+        self.ready = True
+        waiting, self.after_ready = self.after_ready, []
+        for action in waiting:
+            action()
 
     def _new_pool(self, *, wait: bool) -> ConnectionPool:
         pool = ConnectionPool(self._url, min_size=1, max_size=self._size, open=False, timeout=CHECKOUT_SECONDS,
@@ -68,15 +81,11 @@ class PgConnection:
         return pool
 
     def _reconnect(self) -> None:
-        """The database is back (called by the probe thread): a fresh pool, and the schema if missing."""
+        """The database is back (called by the probe thread): a fresh pool (the old one backs off)."""
         if self._closed:
             return
         old, self._pool = self._pool, self._new_pool(wait=True)
         old.close(timeout=0)
-        if not self.ready:
-            with self._pool.connection() as conn:
-                self._prepare(conn)
-            self.ready = True
 
     def close(self) -> None:
         self._closed = True
@@ -84,6 +93,8 @@ class PgConnection:
         self._pool.close()
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> psycopg.Cursor:
+        if not self.ready:
+            self.ensure_ready()
         if sql == "BEGIN IMMEDIATE":
             self._held = self._retrying(self._start, keep=True)
             return None  # type: ignore[return-value]
@@ -95,6 +106,8 @@ class PgConnection:
         return self._retrying(lambda conn: conn.execute(query, args))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        if not self.ready:
+            self.ensure_ready()
         query, batch = self._translate(sql), [_text_safe(row) for row in rows]
 
         def run(conn: psycopg.Connection) -> None:
@@ -144,7 +157,7 @@ class PgConnection:
                 raise StoreUnavailable("the database is unreachable")
             pool, conn = self._pool, None
             try:
-                conn = pool.getconn()
+                conn = pool.getconn(timeout=RETRY_CHECKOUT_SECONDS if attempt else None)
                 result = action(conn)
             except _LOST as error:
                 if conn is not None:

@@ -58,7 +58,8 @@ class PgJournal(SharedJournal):
         except StoreUnavailable:
             self._db.execute("ROLLBACK")  # release the transaction's connection, if one was taken
             self._buffer[:0] = pending  # not written: keep them, in order, and try again soon
-            log.warning("mockserver: %d journal entries not yet written (database unreachable)", len(pending))
+            if not self._flush_scheduled:  # once per outage, not at every retry
+                log.warning("mockserver: journal entries buffered until the database is back")
             self._retry_later()
 
     def _retry_later(self) -> None:
@@ -83,6 +84,8 @@ class _GroupWriter:
         self._url = url
         self._size = size
         self._availability = availability(url)
+        self._availability.when_up(self._forget_connection)
+        self._stale = False
         self._conn: psycopg.AsyncConnection | None = None
         self._waiting: list[tuple[Entry, asyncio.Future[None]]] = []
         self._writing = False
@@ -118,7 +121,14 @@ class _GroupWriter:
         finally:
             self._writing = False
 
+    def _forget_connection(self) -> None:
+        """The database is back (probe thread): the connection from before the outage is dead."""
+        self._stale = True
+
     async def _insert(self, batch: list[Entry]) -> None:
+        if self._stale:
+            self._stale = False
+            await self._drop_connection()
         if self._conn is None or self._conn.closed:
             self._conn = await psycopg.AsyncConnection.connect(
                 self._url, autocommit=True, connect_timeout=1,
