@@ -14,18 +14,16 @@ import asyncio
 import threading
 
 import orjson
-import psycopg
 
 from ..db import Entry, StoreUnavailable
 from ..journal import Journal, SharedJournal
-from .availability import availability
+from .async_pool import AsyncStatements
 from .connection import PgConnection, log
 
 NAMESPACE = "mock_journal"
 LOCK_KEY = 3
 SETTLE_SECONDS = 0.1  # a read first waits this long: the other replicas' batches are written by then
 RETRY_SECONDS = 1.0
-WRITE_SECONDS = 1.0  # an entry not written within this is buffered instead (the answer waits no longer)
 TRIM_EVERY = 256  # entries written between two trims of the journal to its size
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS journal (seq BIGSERIAL PRIMARY KEY, session TEXT NOT NULL, entry BYTEA NOT NULL)"
@@ -47,8 +45,10 @@ class PgJournal(SharedJournal):
     async def persist(self, entry: Entry) -> None:
         """Write `entry` now (buffered instead when the database is away)."""
         try:
-            await asyncio.wait_for(self._writer.write(entry), WRITE_SECONDS)
-        except (psycopg.Error, StoreUnavailable, asyncio.TimeoutError):
+            if not self._db.ready:
+                self._db.ensure_ready()  # the table is created with the schema
+            await self._writer.write(entry)
+        except StoreUnavailable:
             self.record(entry)
 
     def flush(self) -> None:
@@ -78,27 +78,22 @@ class PgJournal(SharedJournal):
 
 
 class _GroupWriter:
-    """One async connection; entries that arrive while a write is under way go together in the next."""
+    """Entries that arrive while a write is under way go together in the next one."""
 
     def __init__(self, url: str, size: int) -> None:
-        self._url = url
         self._size = size
-        self._availability = availability(url)
-        self._availability.when_up(self._forget_connection)
-        self._stale = False
-        self._conn: psycopg.AsyncConnection | None = None
+        self._statements = AsyncStatements(url, NAMESPACE, size=1)
         self._waiting: list[tuple[Entry, asyncio.Future[None]]] = []
         self._writing = False
         self._since_trim = 0
 
     async def write(self, entry: Entry) -> None:
-        if not self._availability.up:
-            raise StoreUnavailable("the database is unreachable")
-        done = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
         self._waiting.append((entry, done))
         if not self._writing:
             self._writing = True
-            asyncio.get_running_loop().create_task(self._drain())
+            loop.create_task(self._drain())
         await done
 
     async def _drain(self) -> None:
@@ -108,43 +103,22 @@ class _GroupWriter:
                 try:
                     await self._insert([entry for entry, _ in batch])
                 except Exception as error:  # each waiter buffers its entry instead
-                    if isinstance(error, psycopg.OperationalError):
-                        self._availability.lost(error)
-                    await self._drop_connection()
+                    if not isinstance(error, StoreUnavailable):
+                        log.error("mockserver: journal entries not written: %r", error)
+                        error = StoreUnavailable(str(error))
                     for _, done in batch:
-                        if not done.done():
-                            done.set_exception(error)
+                        done.set_exception(error)
                     continue
                 for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+                    done.set_result(None)
         finally:
             self._writing = False
 
-    def _forget_connection(self) -> None:
-        """The database is back (probe thread): the connection from before the outage is dead."""
-        self._stale = True
-
     async def _insert(self, batch: list[Entry]) -> None:
-        if self._stale:
-            self._stale = False
-            await self._drop_connection()
-        if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(
-                self._url, autocommit=True, connect_timeout=1,
-                options=f"-c search_path={NAMESPACE} -c synchronous_commit=off")
         sessions = [entry["session"] for entry in batch]
         blobs = [orjson.dumps(entry, default=str) for entry in batch]
-        await self._conn.execute(_INSERT, (sessions, blobs))
+        await self._statements.execute(_INSERT, (sessions, blobs))
         self._since_trim += len(batch)
         if self._since_trim >= TRIM_EVERY:
             self._since_trim = 0
-            await self._conn.execute(_TRIM, (self._size,))
-
-    async def _drop_connection(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                await conn.close()
-            except Exception:  # already broken
-                pass
+            await self._statements.execute(_TRIM, (self._size,))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..scenarios.state import SCHEMA as RULES_SCHEMA
 from ..scenarios.state import SharedState
+from .async_pool import AsyncStatements
 from .connection import PgConnection, postgres_schema
 from .notifications import TABLE as LISTENERS
 from .notifications import Notifications
@@ -43,11 +44,15 @@ class PgRuleState(SharedState):
     def __init__(self, url: str) -> None:
         self.path = None
         self._open(PgConnection(url, NAMESPACE, LOCK_KEY, SCHEMA, durable=False), Notifications(url, CHANNEL, NAMESPACE), "")
+        self._statements = AsyncStatements(url, NAMESPACE)
 
-    def advance_counter(self, session: str, rule_id: str, nth: frozenset[int],
-                        answers: int | None) -> tuple[int, bool]:
-        row = self._db.execute("SELECT answered, answers_now FROM advance_counter(?, ?, ?::BIGINT[], ?::BIGINT)",
-                               (session, rule_id, sorted(nth) or None, answers)).fetchone()
+    async def advance_counter(self, session: str, rule_id: str, nth: frozenset[int],
+                              answers: int | None) -> tuple[int, bool]:
+        if not self._db.ready:
+            self._db.ensure_ready()  # the function is created with the schema
+        row = await self._statements.fetchone(
+            "SELECT answered, answers_now FROM advance_counter(%s, %s, %s::BIGINT[], %s::BIGINT)",
+            (session, rule_id, sorted(nth) or None, answers))
         return row[0], row[1]
 
     def _bump(self) -> None:

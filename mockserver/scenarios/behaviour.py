@@ -56,6 +56,14 @@ class Scripted:
     taken: bool = False  # the request was already taken from the buckets by `admit`
 
 
+@dataclass(slots=True)
+class Counting:
+    """Rules that match a request and count their matches: their counters pick the answer."""
+
+    candidates: list[Rule]
+    session: str
+
+
 class Behaviour:
     def __init__(self, state: AppState, stores: BehaviourStores) -> None:
         config = state.config
@@ -117,7 +125,10 @@ class Behaviour:
     async def _scripted(self, call: Call, handler: Handler) -> Scripted:
         if self.book.files and self.book.reload_if_changed():
             self.sync()
-        response, rule_id = self._choose(call)
+        picked = self._choose(call)
+        if type(picked) is Counting:  # the counters in the shared state decide
+            picked = await self.count(picked)
+        response, rule_id = picked  # type: ignore[misc]
         delay = response.delay.sample(self._rng) if response is not None and response.delay is not None else 0.0
         limited = call.operation.operation_id in self._limited
         stamp, taken = limited, False
@@ -134,7 +145,7 @@ class Behaviour:
             _modify(reply, response)
         return Scripted(reply, rule_id, response.fault if response is not None else None, delay, stamp, taken)
 
-    def _choose(self, call: Call) -> tuple[Response | None, str | None]:
+    def _choose(self, call: Call) -> tuple[Response | None, str | None] | Counting:
         headers = call.headers
         if not TRIGGERS.isdisjoint(headers):
             response = override(headers)
@@ -143,28 +154,27 @@ class Behaviour:
         if not self.book.ordered:
             return None, None
         seen = Seen(call.operation.operation_id, call.method, call.path, headers, call.body)
-        chosen = self.decide(seen)
-        return (chosen[1], chosen[0].id) if chosen else (None, None)
-
-    def decide(self, seen: Seen) -> tuple[Rule, Response] | None:
-        """The first rule that matches and is not exhausted, and the response it gives now."""
         candidates = [rule for rule in self.book.for_session(seen.session) if rule.match.matches(seen)]
         if not candidates:
-            return None
+            return None, None
         if not candidates[0].stateful:
-            return candidates[0], candidates[0].responses[0]
-        for rule in candidates:
-            step = self._advance(rule, seen.session) if rule.stateful else rule.responses[0]
-            if step is not None:
-                return rule, step
-        return None
+            return candidates[0].responses[0], candidates[0].id
+        return Counting(candidates, seen.session)
 
-    def _advance(self, rule: Rule, session: str) -> Response | None:
+    async def count(self, counting: Counting) -> tuple[Response | None, str | None]:
+        """The first rule that matches and is not exhausted, and the response it gives now."""
+        for rule in counting.candidates:
+            step = await self._advance(rule, counting.session) if rule.stateful else rule.responses[0]
+            if step is not None:
+                return step, rule.id
+        return None, None
+
+    async def _advance(self, rule: Rule, session: str) -> Response | None:
         """Counters (one statement: exact across workers and replicas) and scenario state for one rule."""
         if rule.scenario:
             with self.shared.transaction():
                 return self._advance_scenario(rule, session)
-        served, answers = self.shared.advance_counter(session, rule.id, rule.match.nth, rule.answers)
+        served, answers = await self.shared.advance_counter(session, rule.id, rule.match.nth, rule.answers)
         return _step(rule, served) if answers else None
 
     def _advance_scenario(self, rule: Rule, session: str) -> Response | None:

@@ -160,11 +160,11 @@ class SharedState:
                          "DO UPDATE SET seen = excluded.seen, served = excluded.served",
                          (session, rule_id, seen, served))
 
-    def advance_counter(self, session: str, rule_id: str, nth: frozenset[int],
-                        answers: int | None) -> tuple[int, bool]:
+    async def advance_counter(self, session: str, rule_id: str, nth: frozenset[int],
+                              answers: int | None) -> tuple[int, bool]:
         """Count a match of a counting rule, in one transaction of its own: (how often it answered
         before, whether it answers now: `nth` empty or holding this match's number, and fewer than
-        `answers` answers so far)."""
+        `answers` answers so far). Async for PostgreSQL's sake: SQLite answers at once."""
         with self.transaction():
             seen, served = self.counter(session, rule_id)
             seen += 1
