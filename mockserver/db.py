@@ -47,7 +47,7 @@ def check_store_url(url: str | None) -> None:
         return
     if not is_postgres(url):
         raise ValueError(f"--store: expected postgresql://user@host/db (or sqlite), not {url!r}")
-    if not all(importlib.util.find_spec(name) for name in ("psycopg", "psycopg_pool")):
+    if not all(importlib.util.find_spec(name) for name in ("psycopg", "psycopg_pool", "asyncpg")):
         raise ValueError("--store postgresql://...: install the driver first: "
                          "pip install 'anthropic-mockserver[postgres]'")
 

@@ -27,7 +27,7 @@ RETRY_SECONDS = 1.0
 TRIM_EVERY = 256  # entries written between two trims of the journal to its size
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS journal (seq BIGSERIAL PRIMARY KEY, session TEXT NOT NULL, entry BYTEA NOT NULL)"
-_INSERT = "INSERT INTO journal (session, entry) SELECT * FROM unnest(%s::TEXT[], %s::BYTEA[])"
+_INSERT = "INSERT INTO journal (session, entry) SELECT * FROM unnest(%s::TEXT[], %b::BYTEA[])"  # %b: bytes as they are
 _TRIM = "DELETE FROM journal WHERE seq <= (SELECT max(seq) FROM journal) - %s"
 
 

@@ -248,17 +248,25 @@ class Behaviour:
 
 class _JournalFirst:
     """A `send` that writes the journal entry before the response's last message leaves: a client
-    that got its whole answer finds it in the journal, whatever happens to this process next."""
+    that got its whole answer finds it in the journal, whatever happens to this process next.
+    The start of a whole response waits with its body (headers sent alone, then the body after a
+    pause, would cost a second packet and, with Nagle's algorithm, a delayed ACK's wait)."""
 
-    __slots__ = ("_send", "_write", "written")
+    __slots__ = ("_send", "_write", "_start", "written")
 
     def __init__(self, send: Any, write: Callable[[], Any]) -> None:
-        self._send, self._write, self.written = send, write, False
+        self._send, self._write, self._start, self.written = send, write, None, False
 
     async def __call__(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self._start = message
+            return
         if message["type"] == "http.response.body" and not message.get("more_body") and not self.written:
             self.written = True
             await self._write()
+        if self._start is not None:
+            start, self._start = self._start, None
+            await self._send(start)
         await self._send(message)
 
 
