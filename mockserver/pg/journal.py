@@ -1,7 +1,7 @@
 """The request journal on PostgreSQL: every replica's requests, for /_mock/journal and verify.
 
-An entry is written before the last byte of its response leaves (`persist`), with psycopg's async
-API: a client that received an answer finds it in the journal even if the replica is killed right
+An entry is written before the last byte of its response leaves (`persist`), through asyncpg
+(async_pool.py): a client that received an answer finds it in the journal even if the replica is killed right
 after. Entries of concurrent requests share one INSERT (a group commit), and the connection commits
 without waiting for the server's disk flush (see connection.py's `durable`). While the database is
 away, entries fall back to journal.py's SharedJournal buffer (batches written when it is back) and

@@ -219,3 +219,19 @@ def test_control_request_ids_differ_between_replicas(database: str) -> None:
     api = [[r.get("/v1/models", headers=headers()).headers["request-id"] for _ in range(3)] for r in replicas]
     for ids in (control, api):
         assert len(set(ids[0] + ids[1])) == 6
+
+
+@pytest.mark.parametrize("nth, answers", [(frozenset(), 7), (frozenset({3, 5, 9, 40}), None), (frozenset({2, 4}), 1)])
+def test_concurrent_matches_count_as_one_by_one_on_sqlite(database: str, nth: frozenset[int],
+                                                          answers: int | None) -> None:
+    async def matches(state: Any) -> list[tuple[int, bool]]:
+        return await asyncio.gather(*(state.advance_counter("s", "r", nth, answers) for _ in range(30)))
+
+    sqlite, pg = SharedState(None), PgRuleState(database)
+    try:
+        expected = asyncio.run(matches(sqlite))
+        assert asyncio.run(matches(pg)) == expected  # in arrival order, though batched
+        assert pg.counter("s", "r") == sqlite.counter("s", "r") == (30, sum(now for _, now in expected))
+    finally:
+        sqlite.close()
+        pg.close()
