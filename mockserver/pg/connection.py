@@ -202,12 +202,6 @@ def _text_safe(args: Sequence[Any]) -> Sequence[Any]:
     return args
 
 
-def _without_password(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    return f"{scheme}://{credentials.split(':', 1)[0]}{at}{host}" if at else url
-
-
 def _give_back(pool: ConnectionPool, conn: psycopg.Connection) -> None:
     """Return `conn` to the pool it came from (which may have been replaced, and closed, meanwhile)."""
     try:
