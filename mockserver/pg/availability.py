@@ -49,7 +49,9 @@ class Availability:
         self._stores.append(store)
 
     def forget(self, store: Any) -> None:
+        """A closed store: neither waited for nor reconnected any more."""
         self._stores = [known for known in self._stores if known is not store]
+        self._recovered = [action for action in self._recovered if getattr(action, "__self__", None) is not store]
 
     def ready(self) -> bool:
         """The database is reachable and every store is set up (which this call finishes, if it can)."""
