@@ -18,7 +18,7 @@ def main() -> int:
     parser.add_argument("--startup-rounds", type=int, help="start-ups timed per server (default 3; quick: 1)")
     parser.add_argument("--only", help="comma-separated server keys: mock, mock-stateless, mock-replay, mock-w2, mock-echo, raw, raw-w2, "
                              "raw-rp2, starlette, steady-q, steady, prism-silent, prism, mock-rule, mock-pg, "
-                             "mock-pg-rule")
+                             "mock-pg-rule, mock-journal, mock-pg-journal")
     parser.add_argument("--no-peers", action="store_true", help="skip Prism and Steady")
     parser.add_argument("--out", type=Path, default=None,
                         help="Markdown file (default: bench/results/latest.md; quick: bench/.cache/quick.md)")

@@ -47,6 +47,8 @@ TARGETS = [
         ("mock-rule", "mock, counter rule (SQLite)"),
         ("mock-pg", "mock `--store postgresql`"),
         ("mock-pg-rule", "mock `--store postgresql`, counter rule"),
+        ("mock-journal", "mock `--journal`"),
+        ("mock-pg-journal", "mock `--store postgresql --journal`"),
     )),
     Target("mock-echo/stream", "mock-echo", "stream", "mock `--reply echo`"),
     Target("aimock/stream", "aimock", "stream", "aimock (fixtures), streamed"),
@@ -114,6 +116,8 @@ def run(options: Options) -> Results:
     capture = capture_mock_bytes(bodies)
     capture["cassettes"] = record_cassette(bodies)
     database = postgres.start(options.only)
+    if database is not None:
+        results.versions["postgresql"] = postgres.settings(database)
     try:
         return _run(options, results, bodies, workloads, wrk, peers, capture, database)
     finally:

@@ -62,6 +62,8 @@ def catalog(peer_spec: Path | None, capture: dict[str, Path], store_url: str | N
         Server("mock-rule", "mock, counter rule (SQLite)", mock("--rules", str(rule)), "mock"),
         Server("mock-pg", "mock `--store postgresql`", mock(*store), "mock"),
         Server("mock-pg-rule", "mock `--store postgresql`, counter rule", mock(*store, "--rules", str(rule)), "mock"),
+        Server("mock-journal", "mock `--journal`", mock("--journal"), "mock"),
+        Server("mock-pg-journal", "mock `--store postgresql --journal`", mock(*store, "--journal"), "mock"),
         Server("raw", "raw ASGI (ceiling)", lambda p: [*BASELINE, "raw", "--port", str(p)], "ceiling", files),
         Server("raw-w2", "raw ASGI `--workers 2`",
                lambda p: [*BASELINE, "raw", "--port", str(p), "--workers", "2"], "ceiling", files),

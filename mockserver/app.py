@@ -31,7 +31,7 @@ class MockApp:
     def __init__(self, config: Config) -> None:
         self.state = build_state(config)
         # Replicas, like workers, must never hand out the same request id.
-        self._ids = RequestIds(config.seed, worker_salt(config.workers if postgres_url(config) is None else 2))
+        self._ids = RequestIds(config.seed, worker_salt(config.workers, postgres_url(config) is not None))
         handlers = self._bind_handlers()
         behaviour = Behaviour(self.state, open_behaviour_stores(config))  # rules, faults, rate limits, journal
         self.behaviour = behaviour

@@ -20,6 +20,16 @@ def postgres_url(config: Config) -> str | None:
     return url if is_postgres(url) else None
 
 
+def store_ready(config: Config) -> bool:
+    """Can every request be answered? SQLite always; PostgreSQL once reached, and while reachable."""
+    url = postgres_url(config)
+    if url is None:
+        return True
+    from .pg.availability import availability
+
+    return availability(url).ready()
+
+
 def open_store(config: Config) -> ObjectStore:
     url = postgres_url(config)
     if url is not None:

@@ -20,9 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import __version__
+from .backends import store_ready
 from .http.capture import response_view
-from .db import StoreUnavailable
-from .http.errors import ApiError
+from .db import StoreUnavailable, is_postgres
+from .http.errors import ApiError, unavailable
 from .http.json_body import dumps
 from .http.guard import BODY_TYPES, REQUEST_ID_KEY, ControlGuard
 from .http.request_ids import RequestIds, worker_salt
@@ -38,6 +39,7 @@ from .ui import ASSET_PATHS, ui_routes
 if TYPE_CHECKING:
     from .state import AppState
 
+HEALTH_PATHS = frozenset({"/_mock/health", "/_mock/health/live", "/_mock/health/ready"})  # for probes: no token
 _YAML_TYPES = BODY_TYPES - {"application/json"}
 _PARSE_INLINE_BYTES = 64 * 1024
 MAX_JOURNAL_PAGE = 1000  # entries in one journal read
@@ -46,7 +48,8 @@ MAX_JOURNAL_PAGE = 1000  # entries in one journal read
 def control_app(state: AppState, controls: Controls) -> Any:
     api = _ControlApi(state, controls)
     routes = [*spec_routes({  # paths and methods: openapi/control.yaml
-        "control_health": api.health, "control_rules_list": api.list_rules, "control_rules_add": api.add_rules,
+        "control_health": api.health, "control_health_live": api.live, "control_health_ready": api.ready,
+        "control_rules_list": api.list_rules, "control_rules_add": api.add_rules,
         "control_rules_clear": api.clear_rules, "control_rules_get": api.get_rule,
         "control_rules_delete": api.delete_rule, "control_reset": api.reset, "control_journal_list": api.journal,
         "control_journal_configure": api.configure_journal, "control_journal_clear": api.clear_journal,
@@ -58,8 +61,8 @@ def control_app(state: AppState, controls: Controls) -> Any:
     app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
     config = state.config
     app.state.body_limit = config.control_body_bytes
-    ids = RequestIds(config.seed, f"control:{worker_salt(config.workers)}")
-    return ControlGuard(app, token=config.control_token, host=config.host, ids=ids,
+    ids = RequestIds(config.seed, f"control:{worker_salt(config.workers, is_postgres(config.store))}")
+    return ControlGuard(app, token=config.control_token, host=config.host, ids=ids, open_paths=HEALTH_PATHS,
                         token_free_paths=ASSET_PATHS)  # the inspector's page asks for the token itself
 
 
@@ -73,6 +76,15 @@ class _ControlApi:
         return _json({"status": "ok", "version": __version__, "stateless": self.state.config.stateless,
                       "operations": len(self.state.operations), "workers": self.state.config.workers,
                       "pid": os.getpid()})
+
+    async def live(self, request: Request) -> Response:
+        return _json({"status": "ok"})
+
+    async def ready(self, request: Request) -> Response:
+        """Answered from what this process already knows: never waits on the database."""
+        if not store_ready(self.state.config):
+            raise unavailable("not ready: the shared state store (PostgreSQL) is unreachable")
+        return _json({"status": "ready", "store": "postgresql" if is_postgres(self.state.config.store) else "sqlite"})
 
     # -- rules -------------------------------------------------------------------------------
 
@@ -298,7 +310,7 @@ async def _error_response(request: Request, error: Exception) -> Response:
 
 async def _store_unavailable(request: Request, error: Exception) -> Response:
     """The shared database is away (replicas on PostgreSQL): say so, in the control API's envelope."""
-    return _error_json(request, ApiError("api_error", f"shared state store unavailable: {error}", status=503))
+    return _error_json(request, unavailable(f"shared state store unavailable: {error}"))
 
 
 async def _routing_error(request: Request, error: Exception) -> Response:

@@ -84,6 +84,7 @@ class Journal:
     """In-memory journal (one worker)."""
 
     shared = False
+    durable = False  # `persist` before a response's last byte (a journal that outlives the process)
 
     def __init__(self, size: int = 1000, on: bool = False) -> None:
         self.on = on
@@ -94,6 +95,9 @@ class Journal:
     def record(self, entry: Entry) -> None:
         entry["seq"] = next(self._seq)
         self._entries.append(entry)
+
+    async def persist(self, entry: Entry) -> None:
+        self.record(entry)
 
     async def entries(self, session: str | None = None, since: int = 0) -> list[Entry]:
         """Entries recorded after `since` (a seq), in the order the requests arrived."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 from .call import Call, Exchange
 from .db import StoreUnavailable
 from .http.cors import allow_origin, preflight
-from .http.errors import ApiError, error_reply
+from .http.errors import ApiError, error_reply, unavailable
 from .http.gate import Gate, headers_of
 from .http.render import send_reply
 from .http.replies import Reply
@@ -105,4 +105,4 @@ class Pipeline:
 
 
 def store_unavailable(error: StoreUnavailable) -> ApiError:
-    return ApiError("api_error", f"The mock's shared state store is unavailable ({error}); retry shortly.")
+    return unavailable(f"The mock's shared state store is unavailable ({error}); retry shortly.")

@@ -7,7 +7,7 @@ import orjson
 
 from mockserver.config import Config
 from mockserver.faults import StreamFault
-from mockserver.http.errors import ERROR_STATUS, ApiError
+from mockserver.http.errors import ERROR_STATUS, STATUS_ERROR_TYPE, ApiError, unavailable
 from mockserver.server import MockServer
 
 
@@ -49,3 +49,12 @@ def test_control_api_routing_errors_render_in_the_envelope_with_the_request_id()
     assert response.status_code == 405 and body["type"] == "error"
     assert body["error"]["type"] == "invalid_request_error"
     assert body["request_id"] == response.headers["request-id"] and "allow" in response.headers
+
+
+def test_a_503_is_an_api_error_that_says_when_to_retry():
+    error = unavailable("the shared store is away")
+    assert (error.status, error.error_type) == (503, "api_error")
+    assert error.headers == {"retry-after": "1", "x-should-retry": "true"}
+    assert error.envelope("req_1")["error"] == {"type": "api_error", "message": "the shared store is away"}
+    assert STATUS_ERROR_TYPE[503] == "api_error"
+    assert all(STATUS_ERROR_TYPE[status] == error_type for error_type, status in ERROR_STATUS.items())

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..http.errors import STATUS_ERROR_TYPE
 from .spec import beta_variant, media_object, operation_id, resolve_ref, schema_errors
 from .sse import STREAM_GRAMMARS, SseEvent, accumulate_message, message_stream_problems, parse_sse, payload_of
 
@@ -19,10 +20,7 @@ Check = Callable[[Any, Any, Any], "bool | None"]  # (CheckContext, Response, Cas
 BUILTIN_CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
                   "response_headers_conformance", "negative_data_rejection")
 INPUT_USAGE = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
-ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
-               403: "permission_error", 404: "not_found_error", 409: "conflict_error",
-               413: "request_too_large", 429: "rate_limit_error", 500: "api_error", 504: "timeout_error",
-               529: "overloaded_error"}
+ERROR_TYPES = STATUS_ERROR_TYPE  # the envelope's type for each status
 
 
 def _header(response: Any, name: str) -> str | None:

@@ -22,6 +22,12 @@ ERROR_STATUS: dict[str, int] = {
     "overloaded_error": 529,
 }
 
+# Statuses the API answers with besides each type's own: a 503 is an `api_error` too (a service that
+# is briefly unavailable; clients retry it after `retry-after` seconds).
+UNAVAILABLE_STATUS = 503
+STATUS_ERROR_TYPE: dict[int, str] = {**{status: error_type for error_type, status in ERROR_STATUS.items()},
+                                     UNAVAILABLE_STATUS: "api_error"}
+
 DEFAULT_MESSAGE: dict[str, str] = {
     "invalid_request_error": "Invalid request",
     "authentication_error": "Authentication error",
@@ -84,6 +90,12 @@ def invalid_request(message: str) -> ApiError:
 
 def not_found(message: str = "Not found") -> ApiError:
     return ApiError("not_found_error", message)
+
+
+def unavailable(message: str, retry_after: int = 1) -> ApiError:
+    """503 `api_error`: the service cannot answer this now; the SDKs retry after `retry-after`."""
+    return ApiError("api_error", message, status=UNAVAILABLE_STATUS,
+                    headers={"retry-after": str(retry_after), "x-should-retry": "true"})
 
 
 class Styled(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import uuid
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]  # every two-digit base58 number, in order
@@ -35,6 +36,9 @@ class RequestIds:
         return self._prefix + _PAIRS[low]
 
 
-def worker_salt(workers: int) -> int:
-    """Several workers must never hand out the same id; one worker stays reproducible."""
+def worker_salt(workers: int, replicas: bool = False) -> int | str:
+    """Several workers must never hand out the same id; one worker stays reproducible. Replicas on
+    other machines (containers: often all pid 1) draw a random salt, as no pid tells them apart."""
+    if replicas:
+        return uuid.uuid4().hex
     return os.getpid() if workers > 1 else 0

@@ -22,7 +22,7 @@ SCHEMA = ("CREATE TABLE IF NOT EXISTS buckets (key BYTEA PRIMARY KEY, requests D
 
 class PgBuckets(SharedBuckets):
     def __init__(self, url: str) -> None:
-        self._db = PgConnection(url, NAMESPACE, LOCK_KEY, SCHEMA)
+        self._db = PgConnection(url, NAMESPACE, LOCK_KEY, SCHEMA, durable=False)
         self._lock = threading.Lock()
         self._fallback = MemoryBuckets()
 
@@ -33,3 +33,7 @@ class PgBuckets(SharedBuckets):
         except StoreUnavailable:
             log.warning("mockserver: rate-limit buckets unreachable; limiting with this replica's own")
             return self._fallback.spend(key, plan, now, used, need, floor)
+
+    def items(self) -> list[tuple[str, FullAt]]:
+        """Keys come back as the bytes they are stored as: the limiter splits them as text."""
+        return [(bytes(key).decode(), full_at) for key, full_at in super().items()]

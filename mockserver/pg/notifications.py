@@ -96,7 +96,7 @@ class Notifications:
                 if failures == 1:
                     log.warning("mockserver: lost the rule-change channel (%s); reconnecting", error)
                 self._ready.set()
-                self._stopping.wait(min(2.0, 0.1 * failures))
+                self._stopping.wait(min(0.5, 0.1 * failures))  # back within a probe or two
 
     def _serve(self, conn: psycopg.Connection, failures: int) -> None:
         conn.execute(f"LISTEN {self.channel}")

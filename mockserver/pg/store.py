@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Callable, Iterator
 
 from ..db import StoreUnavailable
 from ..store import SCHEMA as STORE_SCHEMA
@@ -29,6 +29,7 @@ class PgStore(Store):
 
     def __init__(self, url: str, seed: int = 0) -> None:
         staging = Path(tempfile.mkdtemp(prefix="mockserver-blobs-"))  # uploads land here before the database
+        self._usage_waiting = False
         super().__init__(url, staging, seed, owns_blob_dir=True)
 
     def _connect(self, database: str) -> PgConnection:
@@ -36,6 +37,16 @@ class PgStore(Store):
 
     def _create_schema(self) -> None:
         """Created by PgConnection before the first transaction."""
+
+    def once(self, name: str, action: Callable[[], None]) -> bool:
+        """As Store's; at a start without the database, done at the first contact with it instead."""
+        try:
+            return super().once(name, action)
+        except StoreUnavailable:
+            if self._db.ready:
+                raise
+            self._db.after_ready.append(lambda: super(PgStore, self).once(name, action))
+            return False
 
     @staticmethod
     def _value(value: Any) -> Any:
@@ -53,7 +64,11 @@ class PgStore(Store):
             for key, sums in buffered.items():
                 current = self._usage.get(key)
                 self._usage[key] = sums if current is None else [a + b for a, b in zip(sums, current)]
-            log.warning("mockserver: usage not yet written (database unreachable); kept for the next flush")
+            if not self._usage_waiting:  # once per outage, not at every flush
+                log.warning("mockserver: usage not yet written (database unreachable); kept for the next flush")
+            self._usage_waiting = True
+            return
+        self._usage_waiting = False
 
     # -- blobs: staged in a local file, then stored in the database -----------------------------------
 

@@ -11,7 +11,6 @@ reply; when no reply was scripted: --latency, --error-rate, rate-limit buckets -
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import random
 import time
@@ -57,6 +56,14 @@ class Scripted:
     taken: bool = False  # the request was already taken from the buckets by `admit`
 
 
+@dataclass(slots=True)
+class Counting:
+    """Rules that match a request and count their matches: their counters pick the answer."""
+
+    candidates: list[Rule]
+    session: str
+
+
 class Behaviour:
     def __init__(self, state: AppState, stores: BehaviourStores) -> None:
         config = state.config
@@ -74,7 +81,10 @@ class Behaviour:
         self._multi = stores.shared  # other workers or replicas may change rules
         self._generation = -1
         self.idle = False
-        self.sync()
+        try:
+            self.sync()
+        except StoreUnavailable:  # started without the shared database: read the rules once it is back
+            self.shared.unsee()
         state.closers.extend([self.journal.close, self.shared.close])
 
     # -- keeping up with changes -------------------------------------------------------------
@@ -98,7 +108,9 @@ class Behaviour:
                 self.sync()
             except StoreUnavailable:
                 self.shared.unsee()  # the shared database is away: reload at the next request instead
-                raise
+                if self._generation < 0:  # rules never read: nothing can be answered as they say
+                    raise
+                # Otherwise answer by the rules we have: nobody can change them while the database is away.
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -113,7 +125,10 @@ class Behaviour:
     async def _scripted(self, call: Call, handler: Handler) -> Scripted:
         if self.book.files and self.book.reload_if_changed():
             self.sync()
-        response, rule_id = self._choose(call)
+        picked = self._choose(call)
+        if type(picked) is Counting:  # the counters in the shared state decide
+            picked = await self.count(picked)
+        response, rule_id = picked  # type: ignore[misc]
         delay = response.delay.sample(self._rng) if response is not None and response.delay is not None else 0.0
         limited = call.operation.operation_id in self._limited
         stamp, taken = limited, False
@@ -130,7 +145,7 @@ class Behaviour:
             _modify(reply, response)
         return Scripted(reply, rule_id, response.fault if response is not None else None, delay, stamp, taken)
 
-    def _choose(self, call: Call) -> tuple[Response | None, str | None]:
+    def _choose(self, call: Call) -> tuple[Response | None, str | None] | Counting:
         headers = call.headers
         if not TRIGGERS.isdisjoint(headers):
             response = override(headers)
@@ -139,26 +154,32 @@ class Behaviour:
         if not self.book.ordered:
             return None, None
         seen = Seen(call.operation.operation_id, call.method, call.path, headers, call.body)
-        chosen = self.decide(seen)
-        return (chosen[1], chosen[0].id) if chosen else (None, None)
+        # the index narrows the rules (by operation, and every last_user_text pattern at once)
+        candidates = [rule for rule in self.book.candidates(seen) if rule.match.matches(seen)]
+        if not candidates:
+            return None, None
+        if not candidates[0].stateful:
+            return candidates[0].responses[0], candidates[0].id
+        return Counting(candidates, seen.session)
 
-    def decide(self, seen: Seen) -> tuple[Rule, Response] | None:
+    async def count(self, counting: Counting) -> tuple[Response | None, str | None]:
         """The first rule that matches and is not exhausted, and the response it gives now."""
-        candidates = (rule for rule in self.book.candidates(seen) if rule.match.matches(seen))
-        first = next(candidates, None)
-        if first is None:
-            return None
-        if not first.stateful:
-            return first, first.responses[0]
-        with self.shared.transaction():
-            for rule in itertools.chain([first], candidates):
-                step = self._advance(rule, seen.session) if rule.stateful else rule.responses[0]
-                if step is not None:
-                    return rule, step
-        return None
+        for rule in counting.candidates:
+            step = await self._advance(rule, counting.session) if rule.stateful else rule.responses[0]
+            if step is not None:
+                return step, rule.id
+        return None, None
 
-    def _advance(self, rule: Rule, session: str) -> Response | None:
-        """Counters and scenario state for one stateful rule (inside a transaction)."""
+    async def _advance(self, rule: Rule, session: str) -> Response | None:
+        """Counters (one statement: exact across workers and replicas) and scenario state for one rule."""
+        if rule.scenario:
+            with self.shared.transaction():
+                return self._advance_scenario(rule, session)
+        served, answers = await self.shared.advance_counter(session, rule.id, rule.match.nth, rule.answers)
+        return _step(rule, served) if answers else None
+
+    def _advance_scenario(self, rule: Rule, session: str) -> Response | None:
+        """Counters and scenario state for a rule of a scenario (inside a transaction)."""
         shared = self.shared
         if rule.scenario and rule.state is not None and shared.scenario(session, rule.scenario) != rule.state:
             return None
@@ -208,19 +229,49 @@ class Behaviour:
             if plan.stamp:
                 base += self.limiter.stamp(call.api_key, call.body, reply, plan.taken)  # type: ignore[union-attr]
             hung_up = plan.delay > 0 and await hold(plan.delay, receive)
-        capture = ResponseCapture(send) if self.journal.on else None
+        capture = first = None
+        if self.journal.on:
+            def entry() -> dict[str, Any]:
+                made = _entry(exchange, reply, rule, fault, self.journal_body_bytes)  # type: ignore[arg-type]
+                if hung_up:
+                    made.update(status=CLIENT_GONE, error=None)
+                made["response"] = capture.summary() if capture.status else None  # type: ignore[union-attr]
+                return made
+
+            first = _JournalFirst(send, lambda: self.journal.persist(entry())) if self.journal.durable else None
+            capture = ResponseCapture(first or send)
         out = capture or send
         try:
             if not hung_up:
                 await send_reply(fault.wrap(out, receive) if fault else out, reply, base)  # type: ignore[arg-type]
         except ConnectionCut:
             mark_cut()
-        if capture is not None:
-            entry = _entry(exchange, reply, rule, fault, self.journal_body_bytes)  # type: ignore[arg-type]
-            if hung_up:
-                entry.update(status=CLIENT_GONE, error=None)
-            entry["response"] = capture.summary() if capture.status else None
-            self.journal.record(entry)
+        if capture is not None and not (first and first.written):
+            self.journal.record(entry())
+
+
+class _JournalFirst:
+    """A `send` that writes the journal entry before the response's last message leaves: a client
+    that got its whole answer finds it in the journal, whatever happens to this process next.
+    The start of a whole response waits with its body (headers sent alone, then the body after a
+    pause, would cost a second packet and, with Nagle's algorithm, a delayed ACK's wait)."""
+
+    __slots__ = ("_send", "_write", "_start", "written")
+
+    def __init__(self, send: Any, write: Callable[[], Any]) -> None:
+        self._send, self._write, self._start, self.written = send, write, None, False
+
+    async def __call__(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self._start = message
+            return
+        if message["type"] == "http.response.body" and not message.get("more_body") and not self.written:
+            self.written = True
+            await self._write()
+        if self._start is not None:
+            start, self._start = self._start, None
+            await self._send(start)
+        await self._send(message)
 
 
 async def _run(call: Call, handler: Handler) -> Reply:

@@ -83,6 +83,13 @@ class Rule:
         return bool(self.scenario or self.times or self.match.nth or len(self.responses) > 1)
 
     @property
+    def answers(self) -> int | None:
+        """How many times the rule answers at most (None: no limit): `times`, and a sequence that ends."""
+        ends = None if self.then in ("repeat_last", "loop") else len(self.responses)
+        limits = [n for n in (self.times, ends) if n is not None]
+        return min(limits) if limits else None
+
+    @property
     def sort_key(self) -> tuple[int, int, int, int]:
         from_api = self.source == "api"
         return (self.priority, self.session is None, not from_api, -self.order if from_api else self.order)

@@ -160,6 +160,18 @@ class SharedState:
                          "DO UPDATE SET seen = excluded.seen, served = excluded.served",
                          (session, rule_id, seen, served))
 
+    async def advance_counter(self, session: str, rule_id: str, nth: frozenset[int],
+                              answers: int | None) -> tuple[int, bool]:
+        """Count a match of a counting rule, in one transaction of its own: (how often it answered
+        before, whether it answers now: `nth` empty or holding this match's number, and fewer than
+        `answers` answers so far). Async for PostgreSQL's sake: SQLite answers at once."""
+        with self.transaction():
+            seen, served = self.counter(session, rule_id)
+            seen += 1
+            answers_now = (not nth or seen in nth) and (answers is None or served < answers)
+            self.save_counter(session, rule_id, seen, served + answers_now)
+        return served, answers_now
+
     def scenario(self, session: str, name: str) -> str:
         row = self._db.execute("SELECT state FROM scenarios WHERE session = ? AND name = ?",
                                (session, name)).fetchone()

@@ -39,8 +39,7 @@ class Store(BatchRequests, Blobs, UsageLedger):
         self._open_usage()
         blob_dir.mkdir(parents=True, exist_ok=True)
         self._db = self._connect(database)
-        with self.transaction():
-            self._create_schema()
+        self._create_schema()
         self._lease = BlobDirLease(blob_dir)
         if self._lease.alone and not owns_blob_dir:  # a fresh temporary folder has nothing left over
             remove_leftovers(blob_dir, self._referenced_blobs())
@@ -72,9 +71,10 @@ class Store(BatchRequests, Blobs, UsageLedger):
             shutil.rmtree(self.blob_dir, ignore_errors=True)
 
     def _create_schema(self) -> None:
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                self._db.execute(statement)
-        if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").fetchone():
-            self._db.execute(MIGRATE_USAGE)  # a database written before usage was kept per minute
-            self._db.execute("DROP TABLE usage")
+        with self.transaction():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").fetchone():
+                self._db.execute(MIGRATE_USAGE)  # a database written before usage was kept per minute
+                self._db.execute("DROP TABLE usage")

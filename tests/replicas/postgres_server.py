@@ -74,16 +74,17 @@ class PostgresServer:
     binaries: Path
     root: Path
     port: int
+    durable: bool = False  # fsync on (the server's default); the tests run faster without it
 
     @property
     def url(self) -> str:
         return f"postgresql://{SERVER_USER}@127.0.0.1:{self.port}/{DATABASE}"
 
     @classmethod
-    def create(cls) -> PostgresServer:
+    def create(cls, durable: bool = False) -> PostgresServer:
         binaries = ensure_binaries()
         root = Path(tempfile.mkdtemp(prefix="mock-pg-"))
-        server = cls(binaries, root, free_port())
+        server = cls(binaries, root, free_port(), durable)
         server._as_owner()
         server._run("initdb", "-D", str(server.data), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8",
                     "--no-sync")
@@ -101,7 +102,9 @@ class PostgresServer:
         return self.url.rsplit("/", 1)[0] + "/" + name
 
     def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options,
                   "-w", "-t", str(_START_TIMEOUT), "start")
 

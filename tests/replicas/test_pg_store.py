@@ -141,8 +141,7 @@ def test_a_client_id_with_a_nul_byte_is_not_found_as_on_sqlite(database: str) ->
     assert_api_error(response, 404, "not_found_error")
 
 
-def test_an_unreachable_database_answers_in_the_envelope(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(connection, "RETRY_SECONDS", 0.3)
+def test_an_unreachable_database_answers_in_the_envelope(database: str) -> None:
     app = create_app(Config(store=database))
     client = httpx.Client(transport=_SyncASGI(app), base_url="http://mock.test")
     assert client.post("/v1/messages/batches", headers=headers(),
@@ -150,8 +149,9 @@ def test_an_unreachable_database_answers_in_the_envelope(database: str, monkeypa
     app.state.store._db._pool.close()  # as if the server had gone: no connection to be had
     response = client.post("/v1/messages/batches", headers=headers(),
                            json={"requests": [{"custom_id": "a", "params": MESSAGE_BODY}]})
-    body = assert_api_error(response, 500, "api_error")
+    body = assert_api_error(response, 503, "api_error")
     assert "store is unavailable" in body["error"]["message"]
+    assert response.headers["retry-after"] == "1"
     app.close()
 
 
@@ -199,3 +199,39 @@ def test_failed_statements_give_their_connection_back(database: str) -> None:
         assert db.execute("SELECT count(*) FROM things").fetchone() == (0,)
     finally:
         db.close()
+
+
+def test_state_shows_the_shared_rate_limit_buckets(database: str) -> None:
+    client = asgi_client(Config(store=database, rate_limits=("requests=4,window=600s",)))
+    assert client.post("/v1/messages", json=MESSAGE_BODY, headers=headers()).status_code == 200
+    response = client.get("/_mock/state")
+    assert response.status_code == 200, response.text
+    limits = response.json()["rate_limits"]
+    assert limits["enforced"] is True
+    [bucket] = limits["buckets"]
+    assert bucket["model"] == MESSAGE_BODY["model"]
+    assert bucket["remaining"]["requests"] == 3
+
+
+def test_control_request_ids_differ_between_replicas(database: str) -> None:
+    replicas = [asgi_client(Config(store=database)), asgi_client(Config(store=database))]
+    control = [[r.get("/_mock/health").headers["request-id"] for _ in range(3)] for r in replicas]
+    api = [[r.get("/v1/models", headers=headers()).headers["request-id"] for _ in range(3)] for r in replicas]
+    for ids in (control, api):
+        assert len(set(ids[0] + ids[1])) == 6
+
+
+@pytest.mark.parametrize("nth, answers", [(frozenset(), 7), (frozenset({3, 5, 9, 40}), None), (frozenset({2, 4}), 1)])
+def test_concurrent_matches_count_as_one_by_one_on_sqlite(database: str, nth: frozenset[int],
+                                                          answers: int | None) -> None:
+    async def matches(state: Any) -> list[tuple[int, bool]]:
+        return await asyncio.gather(*(state.advance_counter("s", "r", nth, answers) for _ in range(30)))
+
+    sqlite, pg = SharedState(None), PgRuleState(database)
+    try:
+        expected = asyncio.run(matches(sqlite))
+        assert asyncio.run(matches(pg)) == expected  # in arrival order, though batched
+        assert pg.counter("s", "r") == sqlite.counter("s", "r") == (30, sum(now for _, now in expected))
+    finally:
+        sqlite.close()
+        pg.close()

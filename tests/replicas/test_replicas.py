@@ -178,7 +178,12 @@ def test_the_database_restarted_mid_run_replicas_recover_and_report(fleet: Fleet
     assert all(isinstance(r, httpx.Response) for r in responses), [r for r in responses if isinstance(r, Exception)]
     for response in seen:
         assert response.status_code == 200 or is_envelope(response), (response.status_code, response.text)
-    # Recovered: every replica answers from the shared state again, and a new rule reaches all of them.
+    # Recovered: every replica is ready again (it answered 503 meanwhile), answers from the shared
+    # state, and a new rule reaches all of them.
+    deadline = time.monotonic() + DEADLINE
+    for client in fleet.clients:
+        while client.get("/_mock/health/ready").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
     add_rules(fleet.clients[1], session, {"id": "after", "match": {"operation": "messages_create"},
                                           "priority": 1, "respond": {"text": "after the restart"}})
     for client in fleet.clients:

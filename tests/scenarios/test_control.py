@@ -185,6 +185,13 @@ def test_loopback_only_by_default():
     assert _client_from("::1", Config()).get("/_mock/rules").status_code == 200
 
 
+def test_probes_are_open_to_a_remote_orchestrator_and_sqlite_is_always_ready():
+    remote = _client_from("10.1.2.3", Config(control_token="s3cret"))
+    assert remote.get("/_mock/health/live").json() == {"status": "ok"}
+    assert remote.get("/_mock/health/ready").json() == {"status": "ready", "store": "sqlite"}
+    assert remote.get("/_mock/journal").status_code == 401  # the probes open nothing else
+
+
 def test_control_token():
     remote = _client_from("10.1.2.3", Config(control_token="s3cret"))
     assert remote.get("/_mock/rules").status_code == 401
