@@ -35,15 +35,19 @@ def read_sources(paths: Iterable[Path | str]) -> list[ExchangeFile]:
     for given in map(Path, paths):
         if given.is_dir():
             for found in sorted(p for p in given.rglob("*") if p.is_file() and _is_cassette(p)):
-                files.append(read_file(found, _project(given, found)))
+                file = read_file(found, _project(given, found), walked=True)
+                if file is not None:
+                    files.append(file)
         elif given.is_file():
-            files.append(read_file(given, None))
+            files.append(read_file(given, None))  # type: ignore[arg-type]  # never None when named
         else:
             raise UnreadableSource(f"{given}: no such file or directory")
     return files
 
 
-def read_file(path: Path, project: str | None) -> ExchangeFile:
+def read_file(path: Path, project: str | None, walked: bool = False) -> ExchangeFile | None:
+    """The exchanges of one file. In a walked folder other YAML (a README's sources list) is left out;
+    a file named on the command line must be a cassette."""
     try:
         raw = path.read_bytes()
         if path.name.endswith(".gz"):
@@ -52,6 +56,8 @@ def read_file(path: Path, project: str | None) -> ExchangeFile:
     except (OSError, EOFError, yaml.YAMLError, UnicodeDecodeError) as error:
         raise UnreadableSource(f"{path}: cannot read it ({_first_line(error)})") from None
     if not isinstance(document, dict) or not isinstance(document.get("interactions"), list):
+        if walked:
+            return None
         raise UnreadableSource(f"{path}: not a cassette (expected a mapping with `interactions`)")
     try:
         if is_vcr_document(document):
