@@ -31,11 +31,16 @@ def json_kind(value: Any) -> str:
     return {str: "string", dict: "object", list: "array"}.get(type(value), "null")
 
 
-def _compare(real: Any, ours: Any, path: str) -> list[str]:
-    if real is None or ours is None:
+def _compare_kinds(real: Any, ours: Any, path: str) -> list[str]:
+    if real is None or ours is None or json_kind(real) == json_kind(ours):
         return []
-    if json_kind(real) != json_kind(ours):
-        return [f"type of {path or '(top)'}: {json_kind(ours)}, real {json_kind(real)}"]
+    return [f"type of {path or '(top)'}: {json_kind(ours)}, real {json_kind(real)}"]
+
+
+def _compare(real: Any, ours: Any, path: str) -> list[str]:
+    problems = _compare_kinds(real, ours, path)
+    if problems or real is None or ours is None:
+        return problems
     if isinstance(real, dict):
         return _compare_objects(real, ours, path)
     if isinstance(real, list):
@@ -50,7 +55,9 @@ def _compare_objects(real: dict, ours: dict, path: str) -> list[str]:
         where = f"{path}.{key}" if path else key
         if key not in ours:
             problems.append(f"missing key {where}")
-        elif not (free_input and key == "input"):
+        elif free_input and key == "input":
+            problems += _compare_kinds(value, ours[key], where)
+        else:
             problems += _compare(value, ours[key], where)
     return problems
 

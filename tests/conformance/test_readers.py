@@ -4,11 +4,14 @@ them, and a cassette recorded by our own `serve --proxy --record-mode`, and repl
 from __future__ import annotations
 
 import gzip
+import json
 import xml.etree.ElementTree as ElementTree
 
+import httpx
 import pytest
 import yaml
 
+from mockserver.catalog import builtin_catalog
 from mockserver.conformance import run_conformance
 from mockserver.config import Config
 from mockserver.server import MockServer
@@ -111,3 +114,18 @@ def test_an_our_cassette_with_a_planted_extra_field_fails(tmp_path):
     done = conformance(str(cassette))
     assert done.returncode == 1
     assert "missing key usage.planted_detail" in done.stdout and "1 with differences" in done.stdout
+
+
+def test_a_model_retired_since_the_recording_and_a_scrubbed_version_header_still_replay(recorded, tmp_path):
+    path, interactions = recorded
+    retired = next(entry.id for entry in builtin_catalog() if entry.retired)
+    old = json.loads(interactions[0]["request"]["body"])
+    request = {**interactions[0]["request"], "body": json.dumps({**old, "model": retired}),
+               "headers": {**interactions[0]["request"]["headers"], "anthropic-version": ["REDACTED"]}}
+    cassette = write_cassette(tmp_path / "old.yaml", [{**interactions[0], "request": request}])
+    [result] = run_conformance([cassette]).results
+    assert result.status == 200 and not result.differences
+    with MockServer(Config()) as today:  # served as it is today, the model is gone
+        gone = httpx.post(today.base_url + "/v1/messages", content=request["body"], headers={
+            "x-api-key": "sk-ant-api03-x", "anthropic-version": "2023-06-01", "content-type": "application/json"})
+    assert gone.status_code == 404
