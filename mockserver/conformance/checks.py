@@ -61,8 +61,9 @@ def status_problems(exchange: RecordedExchange, answer: Answer) -> list[str]:
     """A 4xx: the same status and error.type. A 2xx: a 2xx."""
     real, ours = exchange.status, answer.status
     if real < 300:
-        if ours >= 300:
-            return [f"stricter: {ours} {_error_type(answer.body) or ''} where the real API said {real}".replace("  ", " ")]
+        if ours >= 300:  # the refusal's own message names the rule: the report groups by it
+            return [f"stricter: {ours} {_error_type(answer.body)} where the real API said {real}: "
+                    f"{_error_message(answer.body)}"]
         return []
     if ours != real:
         return [f"status {ours}, real {real} ({_error_type(exchange.response_body)})"]
@@ -131,8 +132,17 @@ def _first_type(message: dict) -> Any:
 
 
 def _error_type(body: bytes) -> str | None:
-    error = (json_of(body) or {}).get("error") if isinstance(json_of(body), dict) else None
-    return error.get("type") if isinstance(error, dict) else None
+    return _error_field(body, "type")
+
+
+def _error_message(body: bytes, limit: int = 160) -> str:
+    return str(_error_field(body, "message") or body[:limit].decode(errors="replace"))[:limit]
+
+
+def _error_field(body: bytes, name: str) -> Any:
+    document = json_of(body)
+    error = document.get("error") if isinstance(document, dict) else None
+    return error.get(name) if isinstance(error, dict) else None
 
 
 def json_of(body: bytes) -> Any:

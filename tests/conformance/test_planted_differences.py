@@ -66,7 +66,7 @@ def test_a_missing_key_in_a_content_block_is_named_by_the_block_type(recorded, t
 
 def test_a_stricter_rule_400_where_the_real_api_said_200(recorded, tmp_path):
     causes, _ = _replay_against(tmp_path, recorded[PLAIN], json_reply(400, REFUSAL))
-    assert causes == ["stricter: 400 invalid_request_error where the real API said 200"]
+    assert causes == ["stricter: 400 invalid_request_error where the real API said 200: no"]
 
 
 def test_a_wrong_error_type_or_status(recorded, tmp_path):
@@ -145,7 +145,7 @@ def test_exit_codes_and_junit_failures(recorded, tmp_path):
     with doctored_server(lambda *request: refusal) as server:
         done = conformance(str(cassette), "--base-url", server.base_url, "--junit-xml", str(junit))
     assert done.returncode == 1, done.stderr
-    assert "stricter: 400 invalid_request_error where the real API said 200" in done.stdout
+    assert "stricter: 400 invalid_request_error where the real API said 200: no" in done.stdout
     assert "6 with differences" in done.stdout  # the recorded 400 agrees
     suite = ElementTree.parse(junit).getroot()
     assert (suite.get("tests"), suite.get("failures")) == ("7", "6")
