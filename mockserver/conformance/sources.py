@@ -13,7 +13,7 @@ from typing import Iterable
 
 import yaml
 
-from ..recording.cassette import read_cassette
+from ..recording.cassette import cassette_from_document
 from .exchange import RecordedExchange
 from .vcr import is_vcr_document, load_yaml, vcr_exchanges
 
@@ -62,15 +62,15 @@ def read_file(path: Path, project: str | None, walked: bool = False) -> Exchange
     try:
         if is_vcr_document(document):
             return ExchangeFile(path, vcr_exchanges(document, str(path), project))
-        return ExchangeFile(path, _our_exchanges(path, project))
+        return ExchangeFile(path, _our_exchanges(document, path, project))
     except ValueError as error:
         raise UnreadableSource(_first_line(error)) from None
 
 
-def _our_exchanges(path: Path, project: str | None) -> list[RecordedExchange]:
+def _our_exchanges(document: dict, path: Path, project: str | None) -> list[RecordedExchange]:
     """A cassette written by `mockserver serve --cassettes DIR --record-mode ...`."""
     exchanges = []
-    for index, interaction in enumerate(read_cassette(path).interactions):
+    for index, interaction in enumerate(cassette_from_document(document, path).interactions):
         request, response = interaction.request, interaction.response
         if not request.uri.startswith("/v1/"):
             continue

@@ -80,7 +80,11 @@ def read_cassette(path: Path) -> CassetteFile:
     if not path.exists():
         return CassetteFile(path, [], existed=False)
     with open(path, "rb") as handle:
-        raw = yaml.load(handle, Loader=_Loader) or {}
+        return cassette_from_document(yaml.load(handle, Loader=_Loader) or {}, path)
+
+
+def cassette_from_document(raw: Any, path: Path) -> CassetteFile:
+    """A cassette already parsed from YAML (`mockserver conformance` reads gzipped ones too)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("interactions", []), list):
         raise ValueError(f"{path}: not a cassette (expected a mapping with `interactions`)")
     interactions = [_interaction(item, path, i) for i, item in enumerate(raw.get("interactions") or [])]

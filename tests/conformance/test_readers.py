@@ -101,6 +101,12 @@ def test_a_cassette_recorded_by_our_own_record_mode_replays(tmp_path):
     done = conformance(str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "4 exchanges replayed" in done.stdout and "(0 by the stateless mock" in done.stdout
+    packed = tmp_path / "packed" / "default.yaml.gz"
+    packed.parent.mkdir()
+    packed.write_bytes(gzip.compress(cassette.read_bytes()))
+    report = run_conformance([packed])
+    assert [r.label for r in report.results] == ["POST /v1/messages", "POST /v1/messages", "POST /v1/messages/batches",
+                                                 "GET /v1/messages/batches/{id}"] and report.ok
 
 
 def test_an_our_cassette_with_a_planted_extra_field_fails(tmp_path):
