@@ -10,6 +10,7 @@ cassette was recorded with decode_compressed_response; both are read.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import zlib
 from typing import Any
@@ -70,7 +71,7 @@ def _exchange(item: dict[str, Any], source: str, project: str | None) -> Recorde
     return RecordedExchange(
         source=source, method=str(request["method"]).upper(),
         target=url.path + (f"?{url.query}" if url.query else ""),
-        request_headers=request_headers, request_body=_bytes(request.get("body")),
+        request_headers=request_headers, request_body=_request_body(request.get("body"), request_headers),
         status=int(response["status"]["code"]), response_headers=response_headers,
         response_body=_decoded(raw, encoding), project=project)
 
@@ -96,6 +97,18 @@ def _bytes(body: Any) -> bytes:
     if isinstance(body, bytes):
         return body
     return str(body).encode("utf-8")
+
+
+def _request_body(body: Any, headers: dict[str, str]) -> bytes:
+    """The bytes sent. Some cassettes keep a multipart body as base64 text without the !!binary tag."""
+    raw = _bytes(body)
+    if headers.get("content-type", "").startswith("multipart/") and raw and not raw.startswith(b"--"):
+        try:
+            decoded = base64.b64decode(raw, validate=True)
+        except ValueError:
+            return raw
+        return decoded if decoded.startswith(b"--") else raw
+    return raw
 
 
 def _decoded(raw: bytes, encoding: str) -> bytes:

@@ -3,6 +3,7 @@ them, and a cassette recorded by our own `serve --proxy --record-mode`, and repl
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import xml.etree.ElementTree as ElementTree
@@ -135,3 +136,14 @@ def test_a_model_retired_since_the_recording_and_a_scrubbed_version_header_still
         gone = httpx.post(today.base_url + "/v1/messages", content=request["body"], headers={
             "x-api-key": "sk-ant-api03-x", "anthropic-version": "2023-06-01", "content-type": "application/json"})
     assert gone.status_code == 404
+
+
+def test_a_multipart_body_kept_as_untagged_base64_text_is_sent_decoded(recorded, tmp_path):
+    path, interactions = recorded
+    upload = interactions[4]
+    body = upload["request"]["body"]
+    raw = body if isinstance(body, bytes) else body.encode()
+    assert raw.startswith(b"--")
+    as_text = {**upload, "request": {**upload["request"], "body": base64.b64encode(raw).decode()}}
+    [result] = run_conformance([write_cassette(tmp_path / "upload.yaml", [as_text])]).results
+    assert result.status == 200 and not result.differences
