@@ -3,7 +3,8 @@
 A recording uploads a file (the real API answers `file_A`), then reads `/v1/files/file_A`. Replayed,
 the mock answers the upload with `file_B`, so the read must ask for `file_B`. Ids the replay never
 created (a file uploaded before the recording started) cannot be mapped: `unresolved` names them and
-the runner sends that exchange to a stateless mock, which answers any id with a schema-valid example.
+the runner sends that exchange to a stateless mock, which answers any id with a schema-valid example
+(unless the real API answered 404: it did not know the id either).
 """
 
 from __future__ import annotations

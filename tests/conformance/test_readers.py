@@ -52,6 +52,11 @@ def test_ids_the_real_api_returned_are_mapped_to_the_mocks_and_unknown_ids_go_to
     orphan = write_cassette(tmp_path / "orphan.yaml", [interactions[5]])  # the read without its upload
     [result] = run_conformance([orphan]).results
     assert result.stateless and result.status == 200 and not result.differences
+    missing = {"type": "error", "error": {"type": "not_found_error", "message": "no such file"}, "request_id": "r"}
+    not_found = {**interactions[5], "response": {**interactions[5]["response"], "status": {"code": 404},
+                                                 "body": {"string": json.dumps(missing)}}}
+    [result] = run_conformance([write_cassette(tmp_path / "gone.yaml", [not_found])]).results
+    assert not result.stateless and result.status == 404 and not result.differences  # the real API agreed
 
 
 def test_gzipped_files_and_gzip_encoded_binary_bodies_are_read(recorded, tmp_path):
