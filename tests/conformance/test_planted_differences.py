@@ -196,3 +196,11 @@ def _write(path, text: str):
     return path
 
 
+
+
+def test_a_stream_recorded_without_its_headers_is_still_judged_as_a_stream(recorded, tmp_path):
+    stream = recorded[STREAM]
+    bare = {**stream, "response": {**stream["response"], "headers": {}}}
+    status, headers, body = _as_recorded(stream)
+    causes, _ = _replay_against(tmp_path, bare, (status, headers, body[:body.rindex(b"event: message_stop")]))
+    assert causes == ["grammar: the stream ends without message_stop (last event: message_delta)"]
