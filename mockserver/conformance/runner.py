@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .checks import compare
+from .checks import Comparison, compare
 from .exchange import RecordedExchange
 from .replay import Replayer, Sent
-from .results import ExchangeResult, Report
+from .results import Difference, ExchangeResult, Report
 from .sources import ExchangeFile, read_sources
 
 Progress = Callable[[ExchangeResult, int, int], None]
@@ -43,7 +43,10 @@ async def _run(files: list[ExchangeFile], base_url: str | None, api_version: str
 
 
 def _judge(exchange: RecordedExchange, sent: Sent, report: Report) -> ExchangeResult:
-    comparison = compare(exchange, sent.answer)
+    try:
+        comparison = compare(exchange, sent.answer)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:  # an answer no check foresaw
+        comparison = Comparison([Difference("check", f"the comparison failed: {type(error).__name__}", repr(error))])
     if not sent.stateless:  # a stateless answer is an example, its usage says nothing
         report.tokens.add(comparison.real, comparison.ours)
     return ExchangeResult(exchange, sent.answer.status, comparison.differences, comparison.skipped, sent.stateless)

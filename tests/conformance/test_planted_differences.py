@@ -204,3 +204,17 @@ def test_a_stream_recorded_without_its_headers_is_still_judged_as_a_stream(recor
     status, headers, body = _as_recorded(stream)
     causes, _ = _replay_against(tmp_path, bare, (status, headers, body[:body.rindex(b"event: message_stop")]))
     assert causes == ["grammar: the stream ends without message_stop (last event: message_delta)"]
+
+
+def test_a_stream_whose_tool_input_does_not_parse_is_a_difference_not_a_crash(recorded, tmp_path):
+    status, headers, stream = _as_recorded(recorded[STREAM])
+    events = [(e.name, e.json()) for e in parse_sse(stream).events]
+    start, end = events[0], [e for e in events if e[0] in ("message_delta", "message_stop")]
+    block = [("content_block_start", {"type": "content_block_start", "index": 0,
+                                      "content_block": {"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}}),
+             ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                      "delta": {"type": "input_json_delta", "partial_json": '{"city": '}}),
+             ("content_block_stop", {"type": "content_block_stop", "index": 0})]
+    body = "".join(f"event: {name}\ndata: {json.dumps(payload)}\n\n" for name, payload in [start, *block, *end])
+    causes, _ = _replay_against(tmp_path, recorded[STREAM], (status, headers, body.encode()))
+    assert causes == ["the comparison failed: JSONDecodeError"]
