@@ -102,6 +102,12 @@ def read_cassette(path: Path) -> CassetteFile:
         raise CassetteError(f"{path}: not valid YAML ({_first_line(error)})") from None
     except (OSError, RecursionError, ValueError) as error:  # a folder, nesting, a 5,000-digit number, ...
         raise CassetteError(f"{path}: cannot be read ({_first_line(error) or type(error).__name__})") from None
+    return cassette_from_document(raw, path, data)
+
+
+def cassette_from_document(raw: Any, path: Path, data: bytes = b"") -> CassetteFile:
+    """A cassette already parsed from YAML (`mockserver conformance` reads gzipped ones too); `data`,
+    the file's bytes, tells whether recording may append to it."""
     if not isinstance(raw, dict) or not isinstance(raw.get("interactions", []), list):
         raise CassetteError(f"{path}: not a cassette (expected a mapping with `interactions`)")
     items = raw.get("interactions") or []
@@ -110,7 +116,7 @@ def read_cassette(path: Path) -> CassetteFile:
     for item in items:  # appended interactions carry the numbering as it was after them
         placeholders.update(_mapping(item.get("placeholders"), path))
     cassette = CassetteFile(path, interactions, True, raw.get("upstream"), placeholders)
-    cassette.on_disk = len(interactions) if _ends_with_interactions(data) else 0  # else rewritten once, ours
+    cassette.on_disk = len(interactions) if data and _ends_with_interactions(data) else 0  # else rewritten once, ours
     return cassette
 
 
