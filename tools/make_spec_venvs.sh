@@ -6,7 +6,7 @@
 #   SPEC_VENV_DIR=/some/dir bash tools/make_spec_venvs.sh
 set -euo pipefail
 DIR=${SPEC_VENV_DIR:-/tmp}
-V2=${ANTHROPIC_VERSION:-2.16.0}  # tools/refresh_sdk.py passes the release to build from
+V2=${ANTHROPIC_VERSION:-2.17.0}  # tools/refresh_sdk.py passes the release to build from
 PY=${PYTHON:-python3}
 if [ ! -x "$DIR/spec-v2/bin/python" ]; then
   "$PY" -m venv "$DIR/spec-v2"

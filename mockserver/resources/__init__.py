@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import (batches, claude_code, cost_reports, files, messages, models, organization, skills,
+from . import (batches, claude_code, cost_reports, files, messages, models, oauth, organization, skills,
                usage_reports, workspaces)
 from .admin_seed import seed_store
 from .services import open_services
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..state import AppState
 
 STATEFUL_FAMILIES = (messages, batches, files, skills, models, organization, workspaces, usage_reports,
-                     cost_reports, claude_code)
+                     cost_reports, claude_code, oauth)
 
 
 def all_handlers(state: AppState) -> dict[str, Any]:

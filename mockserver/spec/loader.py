@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 Spec = dict[str, Any]
@@ -17,7 +21,39 @@ BASE_VERSION = "2026-10-21"
 @lru_cache(maxsize=4)
 def _load_cached(path: str, mtime: float) -> Spec:
     with open(path, "rb") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return parse_yaml_cached(handle.read())
+
+
+def parse_cache_dir() -> Path:
+    """Where parsed specs are kept as JSON: $MOCKSERVER_CACHE_DIR, else the user's cache folder."""
+    base = os.environ.get("MOCKSERVER_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "anthropic-mockserver")
+    return Path(base)
+
+
+def parse_yaml_cached(data: bytes) -> Any:
+    """YAML parsing costs seconds for the whole-surface spec and JSON parsing milliseconds: the parsed
+    document is kept as JSON under its content hash, so only the first start after a change parses YAML."""
+    cached = parse_cache_dir() / f"spec-{hashlib.sha256(data).hexdigest()[:32]}.json"
+    try:
+        return orjson.loads(cached.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        pass
+    document = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    _store(cached, orjson.dumps(document))
+    return document
+
+
+def _store(target: Path, payload: bytes) -> None:
+    """Write atomically (parallel workers may race); a read-only cache folder only costs speed."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+        os.replace(temporary, target)
+    except OSError:
+        return
 
 
 def load_spec(path: Path | str) -> Spec:
