@@ -10,6 +10,7 @@ from ..engine.context import EngineContext, MemoryPromptCache
 from ..engine.tiers import service_tier
 from ..http.replies import JsonReply, Pacing, Reply, StreamReply
 from .services import engine_context, open_services
+from .url_fetch import check_url_fetch_allowed
 from .usage_ledger import record_message_usage
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
                               beta_path=bool(call.betas) or call.query.get("beta") in (True, "true"))
 
     def create_message(call: Call) -> Reply:
+        check_url_fetch_allowed(call.api_key, call.body)
         ctx = context(call)
         message = engine.create_message(call.body, ctx)
         record_message_usage(store, model=message["model"], usage=message["usage"], at=call.received_at,
@@ -40,6 +42,7 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Reply]]:
         return JsonReply(message)
 
     def count_tokens(call: Call) -> Reply:
+        check_url_fetch_allowed(call.api_key, call.body)
         return JsonReply(engine.count_tokens(call.body, context(call)))
 
     def create_completion(call: Call) -> Reply:

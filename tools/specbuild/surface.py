@@ -200,9 +200,18 @@ class Surface:
         return {"schema": schema, "example": example}
 
 
+MANAGED_AGENTS = {"agents", "sessions", "environments", "memory_stores", "vaults", "deployments", "deployment_runs",
+                  "dreams", "tunnels"}
+
+
 def family(path: str) -> str:
+    """The tag: `Managed Agents: sessions`, `Admin: plugins`, `User profiles`."""
     parts = path.strip("/").split("/")
-    return "/".join(parts[1:3]) if parts[1] == "organizations" and len(parts) > 2 else parts[1]
+    if parts[1] == "organizations" and len(parts) > 2:
+        return f"Admin: {parts[2].replace('_', ' ')}"
+    if parts[1] in MANAGED_AGENTS:
+        return f"Managed Agents: {parts[1].replace('_', ' ')}"
+    return parts[1].replace("_", " ").capitalize()
 
 
 def add_surface_paths(paths: OrderedDict, surface: Surface, facts: dict) -> int:
