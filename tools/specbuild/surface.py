@@ -184,8 +184,10 @@ class Surface:
             return OrderedDict([("application/json", {"schema": {"type": "object"}, "example": {}})])
         bedrock = [v for v in variants if "bedrock" in v["id"] and v.get("response")]
         media = self._json_media(op, [v for v in variants if v not in bedrock])
-        if bedrock:  # `?bedrock=true` selects the Bedrock shape of the same route
-            media["x-mock-query-responses"] = {"bedrock=true": self._json_media(bedrock[0], bedrock[1:])}
+        if bedrock:  # `?bedrock=true` selects the Bedrock shape of the same route: either shape is valid
+            variant = self._json_media(bedrock[0], bedrock[1:])
+            media["x-mock-query-responses"] = {"bedrock=true": variant}
+            media["schema"] = {"anyOf": [media["schema"], variant["schema"]]}
         return OrderedDict([("application/json", media)])
 
     def _json_media(self, op: dict, variants: list[dict]) -> dict:
