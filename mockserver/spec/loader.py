@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import orjson
 import yaml
 
 Spec = dict[str, Any]
@@ -34,6 +33,8 @@ def parse_cache_dir() -> Path:
 def parse_yaml_cached(data: bytes) -> Any:
     """YAML parsing costs seconds for the whole-surface spec and JSON parsing milliseconds: the parsed
     document is kept as JSON under its content hash, so only the first start after a change parses YAML."""
+    import orjson  # here, not at the top: the spec tools import this module in venvs without it
+
     cached = parse_cache_dir() / f"spec-{hashlib.sha256(data).hexdigest()[:32]}.json"
     try:
         return orjson.loads(cached.read_bytes())

@@ -99,6 +99,7 @@ class Surface:
         o = OrderedDict()
         o["operationId"] = op["id"]
         o["summary"] = op["sdk"].split(":", 1)[1]
+        o["x-mock-sdk-method"] = op["sdk"]  # generated from this SDK method (tools/sdk_routes.py)
         o["tags"] = [family(op["path"])]
         o["parameters"] = self._parameters(op)
         if any("bedrock" in v["id"] for v in variants):
