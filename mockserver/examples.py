@@ -32,6 +32,8 @@ def example_reply(call: Call) -> Reply:
             media = _beta_variant(media, call) or _query_variant(media, call) or media
             body = _with_caller_ids(copy.deepcopy(_example(media)), call)
             return JsonReply(_with_request_model(body, call))
+    if list(content) == ["text/event-stream"]:  # a stream-only route (a session's event stream)
+        return BytesReply(_text(content["text/event-stream"]).encode(), "text/event-stream; charset=utf-8")
     for media_type, media in content.items():
         if media_type != "text/event-stream":
             example = _example(media)

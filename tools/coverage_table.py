@@ -25,10 +25,11 @@ START, END = "<!-- coverage-table:start -->", "<!-- coverage-table:end -->"
 def stateful_operation_ids() -> set[str]:
     """Operations with a handler of their own in the default mode (mockserver.resources)."""
     from mockserver.config import Config
-    from mockserver.resources import all_handlers
+    from mockserver.resources import all_handlers, sdk_forms
     from mockserver.state import build_state
 
-    return set(all_handlers(build_state(Config())))
+    handlers = all_handlers(build_state(Config()))
+    return {op_id for op_id, handler in handlers.items() if handler is not sdk_forms.answer_form}  # example only
 
 
 def table(spec: dict, stateful: set[str]) -> str:

@@ -130,12 +130,17 @@ class Surface:
         if op.get("query"):
             query = self.resolve(self.root(op["query"], pascal(op["id"]) + "Query"))
             path_names = set(re.findall(r"{([^}]+)}", op["path"]))
-            params += query_params_from(query, self._header_fields(op) | path_names)
+            for param in query_params_from(query, self._header_fields(op) | path_names):
+                param["schema"].pop("format", None)  # the query reader checks types, not formats: never stricter
+                params.append(param)
         return params
 
     def _body(self, op: dict, variants: list[dict]) -> dict:
-        if op.get("multipart"):
-            return {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object"}}}}
+        if op.get("multipart"):  # the parts by name; the handler checks the required ones are there
+            target = self.resolve(self._body_schema(op, "Body")) if op.get("body") else {}
+            schema = {"type": "object", "required": list(target.get("required", [])),
+                      "properties": {name: {} for name in target.get("properties", {})}}
+            return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
         body = self._body_schema(op, "Body")
         others = [self._body_schema(v, "VariantBody") for v in variants if v.get("body")]
         others = [o for o in others if o != body]
