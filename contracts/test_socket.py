@@ -22,10 +22,11 @@ def server():
 
 def test_every_operation_conforms_over_a_socket(server):
     schema = contract.load_schema(base_url=server.base_url)
-    report = contract.run_contract(schema, contract.Options(examples=2, include_costly=True, max_requests=900))
+    # ~8 requests per operation of the whole-surface spec (293 operations)
+    report = contract.run_contract(schema, contract.Options(examples=2, include_costly=True, max_requests=2400))
     assert all(r.requests for r in report.operations), [r.label for r in report.operations if not r.requests]
     assert report.ok, contract.summary(report)
-    assert report.requests <= 900
+    assert report.requests <= 2400
 
 
 def test_the_command_prints_progress_and_a_summary_and_writes_junit(server, tmp_path, capsys):

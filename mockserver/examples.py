@@ -29,9 +29,11 @@ def example_reply(call: Call) -> Reply:
         return BytesReply(stream.encode(), "text/event-stream; charset=utf-8")
     for media_type, media in content.items():
         if media_type in _JSON_TYPES:
-            media = _beta_variant(media, call) or media
+            media = _beta_variant(media, call) or _query_variant(media, call) or media
             body = _with_caller_ids(copy.deepcopy(_example(media)), call)
             return JsonReply(_with_request_model(body, call))
+    if list(content) == ["text/event-stream"]:  # a stream-only route (a session's event stream)
+        return BytesReply(_text(content["text/event-stream"]).encode(), "text/event-stream; charset=utf-8")
     for media_type, media in content.items():
         if media_type != "text/event-stream":
             example = _example(media)
@@ -44,6 +46,15 @@ def _beta_variant(media: dict[str, Any], call: Call) -> dict[str, Any] | None:
     """Some betas change a response's shape (`x-mock-beta-responses`): answer in that shape."""
     beta = call.shape_beta
     return media["x-mock-beta-responses"][beta] if beta else None
+
+
+def _query_variant(media: dict[str, Any], call: Call) -> dict[str, Any] | None:
+    """A query flag may select another shape of one route (`x-mock-query-responses`, e.g. `bedrock=true`)."""
+    for condition, variant in (media.get("x-mock-query-responses") or {}).items():
+        name, _, value = condition.partition("=")
+        if str(call.query.get(name, "")).lower() == value:
+            return variant
+    return None
 
 
 def _example(media: dict[str, Any]) -> Any:
@@ -68,7 +79,7 @@ def _with_caller_ids(body: Any, call: Call) -> Any:
     if not call.path_params:
         return body
     for name, value in call.path_params.items():
-        if name in body:
+        if isinstance(body.get(name), str):  # an id field; a path segment never replaces an object
             body[name] = value
     last_name, last_value = list(call.path_params.items())[-1]
     if "id" in body and last_name.endswith("_id"):

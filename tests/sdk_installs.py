@@ -14,8 +14,8 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
 LEGACY_SDK_VERSION = "0.125.0"
-CURRENT_SDK_VERSION = "2.16.0"  # also pinned in pyproject.toml and tools/make_spec_venvs.sh
-NODE_SDK_VERSION = "1.16.0"
+CURRENT_SDK_VERSION = "2.17.0"  # also pinned in pyproject.toml and tools/make_spec_venvs.sh
+NODE_SDK_VERSION = "1.17.0"
 NODE_PLATFORM_SDKS = ("@anthropic-ai/bedrock-sdk@1.2.1", "@anthropic-ai/vertex-sdk@1.1.5",
                       "@anthropic-ai/foundry-sdk@1.1.1")
 
@@ -62,24 +62,25 @@ def node_sdk() -> Path:
     return target
 
 
-GENERATED_SUITE_DEPS = [f"anthropic[aiohttp]=={CURRENT_SDK_VERSION}", "pytest", "pytest-asyncio", "pytest-xdist",
+GENERATED_SUITE_DEPS = [f"anthropic[aiohttp,webhooks]=={CURRENT_SDK_VERSION}", "pytest", "pytest-asyncio", "pytest-xdist",
                         "respx", "dirty-equals", "inline-snapshot", "http-snapshot[httpx]==0.1.9", "time-machine", "rich",
                         "opentelemetry-sdk"]
 
 
 def generated_sdk_suite() -> tuple[Path, Path]:
     """The SDK's own generated tests (from its PyPI source distribution) and a Python to run them with."""
-    version = CURRENT_SDK_VERSION
+    version = f"{CURRENT_SDK_VERSION}+webhooks"  # the stamp names the extras too: a new one reinstalls
     home = CACHE / "sdk-suite"
     python = home / "venv" / "bin" / "python"
-    source = home / f"anthropic-{version}"
+    source = home / f"anthropic-{CURRENT_SDK_VERSION}"
     with _installing(home):
         if not _stamped(home, version):
             _install_generated_suite(home, python, version)
     return source, python
 
 
-def _install_generated_suite(home: Path, python: Path, version: str) -> None:
+def _install_generated_suite(home: Path, python: Path, stamp: str) -> None:
+    version = CURRENT_SDK_VERSION
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     subprocess.run([sys.executable, "-m", "venv", str(home / "venv")], check=True)
@@ -89,7 +90,7 @@ def _install_generated_suite(home: Path, python: Path, version: str) -> None:
                     "--no-binary", ":all:", "-d", str(home), f"anthropic=={version}"], check=True)
     with tarfile.open(home / f"anthropic-{version}.tar.gz") as archive:
         archive.extractall(home, filter="data")
-    (home / ".version").write_text(version)
+    (home / ".version").write_text(stamp)
 
 
 def node_platform_sdks() -> Path:

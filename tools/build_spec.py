@@ -31,6 +31,7 @@ from tools.specbuild.builder import Builder  # noqa: E402
 from tools.specbuild.operations import build_operation, compute_beta_fields  # noqa: E402
 from tools.specbuild.output import write_spec  # noqa: E402
 from tools.specbuild.schemas import REF, iter_dicts, ref, refs_in, rename_refs  # noqa: E402
+from tools.specbuild.surface import Surface, add_surface_paths  # noqa: E402
 from tools.specbuild.versions import build_versions, split_user_assistant  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -98,21 +99,45 @@ def get_dumps(args):
 # the build, step by step
 
 
+def get_routes(args):
+    """The SDK's resource methods (tools/sdk_routes.py), cached in the dump directory like the schemas."""
+    cached = os.path.join(args.dump_dir or "", "routes.json")
+    if args.dump_dir and os.path.exists(cached):
+        with open(cached) as f:
+            return json.load(f)
+    script = os.path.join(ROOT, "tools", "sdk_routes.py")
+    routes = json.loads(subprocess.run([args.py2, script], check=True, capture_output=True, text=True).stdout)
+    if args.dump_dir:
+        with open(cached, "w") as f:
+            json.dump(routes, f, sort_keys=True)
+    return routes
+
+
 def build(args):
     v2, v0 = get_dumps(args)
     src = {name: load_src(f"{name}.yaml") for name in
            ("head", "components", "operations", "examples", "overlay", "versions", "descriptions")}
     facts = src["operations"]["api_facts"]
+    add_hand_written_extras(src, load_src("oauth.yaml"))
     b = import_sdk_schemas(v2, v0, src["components"])
+    surface = Surface(b, get_routes(args))
     list_params = take_list_params(b)
     shape_request_side(b, facts["header_fields"])
     apply_our_schema_words(b, src["overlay"], src["descriptions"])
     paths = build_paths(src, facts, list_params)
+    add_surface_paths(paths, surface, facts)
     add_beta_fields(paths, compute_beta_fields(v2, v0, src["operations"]["beta_field_betas"],
                                                facts["header_fields"]["MessageCreateParams"]))
     versions = build_versions(b, v0, src["versions"], facts["header_fields"]["MessageCreateParams"])
     versions = prune_schemas(b, paths, src["components"]["responses"], versions)
     return assemble(src, paths, b, versions, known_betas(v2, v0, src["operations"], paths), facts), b
+
+
+def add_hand_written_extras(src, extra):
+    """A source file of its own (operations, their schemas and examples) joins the main sources."""
+    src["operations"]["operations"] = src["operations"]["operations"] + extra["operations"]
+    src["examples"] = {**src["examples"], **extra["examples"]}
+    src["components"]["schemas"] = {**src["components"].get("schemas", {}), **extra["schemas"]}
 
 
 def import_sdk_schemas(v2, v0, comps):

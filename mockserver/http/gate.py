@@ -118,6 +118,8 @@ class Gate:
 
     def _authenticate(self, operation: Operation, headers: dict[str, str]) -> str:
         key = api_key_of(headers)
+        if operation.public:
+            return key
         if not key:
             raise ApiError("authentication_error", _MISSING_KEY)
         config = self._config

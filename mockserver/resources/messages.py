@@ -10,6 +10,7 @@ from ..engine.context import EngineContext, MemoryPromptCache
 from ..engine.tiers import service_tier
 from ..http.replies import JsonReply, Pacing, Reply, StreamReply
 from .services import engine_context, open_services
+from .url_fetch import check_url_fetch_allowed
 from .usage_ledger import record_message_usage
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Awaitable[Reply]]]:
         return make(call.body, context(call))
 
     async def create_message(call: Call) -> Reply:
+        check_url_fetch_allowed(call.api_key, call.body)
         message = await heavy(call.raw_body, synthesise, engine.create_message, call)
         record_message_usage(store, model=message["model"], usage=message["usage"], at=call.received_at,
                              api_key=call.api_key, workspace_id=call.headers.get("anthropic-workspace-id"))
@@ -44,6 +46,7 @@ def handlers(state: AppState) -> dict[str, Callable[[Call], Awaitable[Reply]]]:
         return JsonReply(message)
 
     async def count_tokens(call: Call) -> Reply:
+        check_url_fetch_allowed(call.api_key, call.body)
         return JsonReply(await heavy(call.raw_body, synthesise, engine.count_tokens, call))
 
     async def create_completion(call: Call) -> Reply:

@@ -42,6 +42,7 @@ class Operation:
     error_style: str  # "anthropic" | "openai" (the OpenAI-compatible endpoint answers errors its way)
     shape_betas: tuple[str, ...]  # betas that change the 200 body's shape (`x-mock-beta-responses`)
     responses: dict[str, Any] = field(repr=False)
+    public: bool = False  # `x-mock-auth: none`: the token endpoint takes no API key
     query: tuple[Parameter, ...] = field(init=False, repr=False)  # the query parameters, looked up per request
     query_required: bool = field(init=False, repr=False)
 
@@ -112,6 +113,7 @@ def index_operations(spec: Spec) -> list[Operation]:
                     body_schema=schema,
                     body_required=required,
                     admin=raw.get("x-mock-auth") == "admin",
+                    public=raw.get("x-mock-auth") == "none",
                     max_body_bytes=int(raw.get("x-mock-max-body-bytes", body_limit)),
                     default_beta=raw.get("x-mock-beta"),
                     beta_fields={k: tuple(v) for k, v in (raw.get("x-mock-beta-fields") or {}).items()},
@@ -149,7 +151,9 @@ class Router:
             if template is None:
                 template = templates[op.path] = _Template(_compile(op.path), {})
             template.methods[op.method] = op
-        self._templates = sorted(templates.values(), key=lambda t: -t.pattern.pattern.count("/"))
+        # deeper first; at one depth fewer parameters first (`/work/stats` before `/work/{work_id}`)
+        self._templates = [templates[path] for path in sorted(
+            templates, key=lambda path: (-path.count("/"), path.count("{")))]
 
     def methods_for(self, path: str) -> tuple[dict[str, Operation], dict[str, str]] | None:
         """The operations served at `path` by method, with the path's parameters; None if none."""

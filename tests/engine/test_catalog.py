@@ -38,6 +38,14 @@ def test_lifecycles_follow_the_newest_sdk() -> None:
     assert catalog.resolve("claude-mythos-preview").retires_at == "2026-06-30T00:00:00Z"
 
 
+def test_every_deprecated_or_retired_model_states_when_it_was_deprecated() -> None:
+    """`deprecated_at` is filled in before the retirement date for every model that is not active."""
+    for entry in builtin_catalog().entries:
+        if entry.lifecycle != "active":
+            assert entry.deprecated_at is not None, entry.id
+            assert entry.retires_at is None or entry.deprecated_at < entry.retires_at, entry.id
+
+
 def test_entries_are_newest_first_and_valid_model_infos() -> None:
     entries = builtin_catalog().entries
     stamps = [e.created_at for e in entries]

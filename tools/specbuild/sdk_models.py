@@ -15,7 +15,7 @@ claude_code_rbac_group_default_retrieve claude_code_rbac_group_default_update cl
 claude_code_rbac_group_settings_retrieve claude_code_rbac_group_settings_set claude_code_rbac_group_settings_delete
 external_storage_create external_storage_list external_storage_retrieve external_storage_update external_storage_delete
 external_storage_activate google_project_data_controls_retrieve google_project_data_controls_update
-user_profile_google_data_controls_retrieve user_profile_google_data_controls_update""".split()
+user_profile_google_data_controls_retrieve user_profile_google_data_controls_update oauth_token""".split()
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
