@@ -41,12 +41,40 @@ class AppState:
 
 def build_state(config: Config) -> AppState:
     spec = load_spec(config.spec_path)
-    operations = index_operations(spec)
+    views = spec_views(spec)
     return AppState(
         config=config,
         spec=spec,
-        operations=operations,
-        router=Router(operations),
-        validators=Validators(spec, operations),
-        known_betas=frozenset(spec.get("x-mock-known-betas", ())),
+        operations=views.operations,
+        router=views.router,
+        validators=views.validators,
+        known_betas=views.known_betas,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SpecViews:
+    """What a spec alone decides, read-only once built (validators only memoise their compilation)."""
+    operations: list[Operation]
+    router: Router
+    validators: Validators
+    known_betas: frozenset[str]
+
+
+_VIEWS: dict[int, tuple[dict[str, Any], SpecViews]] = {}
+_KEPT = 4  # as many as load_spec caches
+
+
+def spec_views(spec: dict[str, Any]) -> SpecViews:
+    """Built once per parsed spec (load_spec caches it), so the many apps of one process (tests, a
+    conformance replay's fresh mock per file) share the operations index and compiled validators."""
+    cached = _VIEWS.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    operations = index_operations(spec)
+    views = SpecViews(operations, Router(operations), Validators(spec, operations),
+                      frozenset(spec.get("x-mock-known-betas", ())))
+    if len(_VIEWS) >= _KEPT:
+        _VIEWS.pop(next(iter(_VIEWS)))
+    _VIEWS[id(spec)] = (spec, views)
+    return views

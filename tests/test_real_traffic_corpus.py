@@ -212,7 +212,8 @@ def test_refresh_rebuilds_a_project_folder_from_a_git_repository(tmp_path, monke
     (corpus / "README.md").write_text(f"# t\n\n{refresh_corpus.TABLE_START}\n{refresh_corpus.TABLE_END}\n")
     (corpus / "sources.yaml").write_text(yaml.safe_dump({"projects": [{
         "name": "upstream", "repo": "someone/upstream", "commit": "HEAD", "licence": "MIT", "licence_file": "LICENSE",
-        "roots": [{"path": "tests/cassettes", "include": ["*.yaml"]}]}]}))
+        "roots": [{"path": "tests/cassettes", "include": ["*.yaml"]}]}],
+        "superseded": [{"file": "upstream/test_hello.yaml", "reason": "r", "evidence": ["https://e"]}]}))
     monkeypatch.setattr(refresh_corpus, "CORPUS", corpus)
     monkeypatch.setattr(refresh_corpus, "MANIFEST", corpus / "sources.yaml")
     monkeypatch.setattr("sys.argv", ["refresh_corpus.py", str(repo), "upstream"])
@@ -223,7 +224,9 @@ def test_refresh_rebuilds_a_project_folder_from_a_git_repository(tmp_path, monke
     assert sorted(p.name for p in folder.iterdir()) == ["LICENSE", "SOURCES.md", "test_hello.yaml"]
     commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     assert commit in (folder / "SOURCES.md").read_text()
-    assert yaml.safe_load((corpus / "sources.yaml").read_text())["projects"][0]["commit"] == commit
+    manifest = yaml.safe_load((corpus / "sources.yaml").read_text())
+    assert manifest["projects"][0]["commit"] == commit
+    assert manifest["superseded"][0]["file"] == "upstream/test_hello.yaml"  # the rest of the manifest stays
     [kept] = load_corpus_cassette(folder / "test_hello.yaml")["interactions"]
     assert kept["request"]["headers"]["x-api-key"] == ["REDACTED"]
     assert "| [upstream](upstream/SOURCES.md) | MIT | 1 | 1 |" in (corpus / "README.md").read_text()

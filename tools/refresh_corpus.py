@@ -173,8 +173,10 @@ def projects_table(projects: list[dict[str, Any]]) -> str:
 
 
 def write_manifest(projects: list[dict[str, Any]]) -> None:
-    header = MANIFEST.read_text().split("projects:", 1)[0]
-    body = yaml.safe_dump({"projects": projects}, sort_keys=False, width=120)
+    text = MANIFEST.read_text()
+    header, document = text.split("projects:", 1)[0], yaml.safe_load(text)
+    document["projects"] = projects  # the rest (the superseded list) stays as it is
+    body = yaml.safe_dump(document, sort_keys=False, width=120)
     MANIFEST.write_text(header + body)
 
 

@@ -15,7 +15,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 import httpx
 import yaml
@@ -64,12 +64,17 @@ class Replayer:
     def target(self) -> str:
         return self.base_url or "the in-process mock"
 
-    async def replay_file(self, exchanges: list[RecordedExchange]) -> AsyncIterator[tuple[RecordedExchange, Sent]]:
-        """Yield (exchange, Sent) in order, one mock (or the base URL) for the whole file."""
+    async def replay_file(self, exchanges: list[RecordedExchange], send: Callable[[RecordedExchange], bool]
+                          ) -> AsyncIterator[tuple[RecordedExchange, Sent | None]]:
+        """Yield (exchange, Sent) in order, one mock (or the base URL) for the whole file;
+        (exchange, None) for an exchange `send` declines."""
         ids = IdMap()
         own = None if self._remote else _Mock(Config(batch_seconds=0.0, models_file=self._models))
         try:
             for exchange in exchanges:
+                if not send(exchange):
+                    yield exchange, None
+                    continue
                 target, body = ids.translate(exchange.target.encode()).decode(), ids.translate(exchange.request_body)
                 # a recorded 404 is the real API not knowing the id either: the stateful mock must agree
                 orphan = own is not None and exchange.status != 404 \

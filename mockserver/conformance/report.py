@@ -21,7 +21,7 @@ class Progress:
         self.stream, self.tty = stream, stream.isatty()
 
     def __call__(self, result: ExchangeResult, done: int, total: int) -> None:
-        if result.differences:
+        if result.failed:
             causes = "; ".join(dict.fromkeys(d.cause for d in result.differences))
             self.stream.write(f"{_CLEAR if self.tty else ''}  DIFF {result.exchange.source}: {causes[:160]}\n")
         if self.tty:
@@ -45,19 +45,33 @@ def summary(report: Report) -> str:
             for source in _examples(report, route, check, cause):
                 lines.append(f"{'':>18} e.g. {source}")
         lines.append("")
-    differing = sum(1 for r in report.results if r.differences)
+    lines += _superseded_lines(report)
+    differing = sum(1 for r in report.results if r.failed)
     stateless = sum(r.stateless for r in report.results)
-    skipped = sum(1 for r in report.results if r.skipped)
+    skipped = sum(1 for r in report.results if r.skipped and not r.off_version)
+    off_version = sum(r.off_version for r in report.results)
     lines.append(report.tokens.summary())
     verdict = "no differences" if report.ok else f"{differing} with differences"
     lines.append(f"{len(report.results)} exchanges replayed against {report.target} in {report.seconds:.1f}s "
-                 f"({stateless} by the stateless mock, {skipped} not compared): {verdict}")
+                 f"({stateless} by the stateless mock, {skipped} not compared, "
+                 f"{off_version} not valid under {report.api_version or 'their version'}, "
+                 f"{len(report.superseded)} superseded or altered): {verdict}")
     return "\n".join(lines)
+
+
+def _superseded_lines(report: Report) -> list[str]:
+    """Superseded and altered recordings, never silent: each with its reason, and whether it still differs."""
+    lines = []
+    for result in report.superseded:
+        found = "; ".join(dict.fromkeys(d.cause for d in result.differences)) or \
+            "STALE: no difference any more, remove the entry"
+        lines.append(f"{result.superseded.kind} {result.exchange.source}: {found}\n    why: {result.superseded.reason}")
+    return lines + ([""] if lines else [])
 
 
 def _examples(report: Report, route: str, check: str, cause: str) -> list[str]:
     found = [r.exchange.source for r in report.results
-             if r.label == route and any(d.check == check and d.cause == cause for d in r.differences)]
+             if r.failed and r.label == route and any(d.check == check and d.cause == cause for d in r.differences)]
     return found[:EXAMPLES]
 
 
@@ -69,7 +83,10 @@ def junit_xml(report: Report) -> bytes:
         source = result.exchange.source
         case = ElementTree.SubElement(suite, "testcase", classname=source.rsplit("#", 1)[0],
                                       name=f"{source.rsplit('#', 1)[-1]} {result.label}")
-        if result.differences:
+        if result.superseded is not None:
+            skipped += 1
+            ElementTree.SubElement(case, "skipped", message=f"{result.superseded.kind}: {result.superseded.reason}")
+        elif result.differences:
             failures += 1
             node = ElementTree.SubElement(case, "failure", message=result.differences[0].cause)
             node.text = "\n".join(f"[{d.check}] {d.cause}" + (f": {d.detail}" if d.detail else "")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .exchange import RecordedExchange
 from .ids import RESOURCE_ID
+from .superseded import Superseded
 from .tokens import TokenError
 
 
@@ -25,6 +26,12 @@ class ExchangeResult:
     differences: list[Difference] = field(default_factory=list)
     skipped: str | None = None           # why nothing was compared
     stateless: bool = False              # answered by the stateless mock (an id the replay never created)
+    off_version: bool = False            # not sent: the body is not valid under the replayed API version
+    superseded: Superseded | None = None  # today's API answers otherwise: differences reported, not failed
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.differences) and self.superseded is None
 
     @property
     def label(self) -> str:
@@ -41,15 +48,20 @@ class Report:
 
     @property
     def differences(self) -> list[tuple[ExchangeResult, Difference]]:
-        return [(r, d) for r in self.results for d in r.differences]
+        """The differences that fail the run (a superseded recording's are reported apart)."""
+        return [(r, d) for r in self.results if r.failed for d in r.differences]
 
     @property
     def ok(self) -> bool:
-        return not any(r.differences for r in self.results)
+        return not any(r.failed for r in self.results)
+
+    @property
+    def superseded(self) -> list[ExchangeResult]:
+        return [r for r in self.results if r.superseded is not None]
 
     def by_cause(self) -> Counter:
         """(route, check, cause) -> how many exchanges showed it."""
-        return Counter((r.label, d.check, d.cause) for r in self.results for d in set(r.differences))
+        return Counter((r.label, d.check, d.cause) for r in self.results if r.failed for d in set(r.differences))
 
 
 def route_of(target: str) -> str:

@@ -9,9 +9,10 @@ from typing import Callable, Iterable
 
 from .checks import Comparison, compare
 from .exchange import RecordedExchange
-from .replay import Replayer, Sent
+from .replay import Replayer, Sent, request_headers
 from .results import Difference, ExchangeResult, Report
 from .sources import ExchangeFile, read_sources
+from .versions import VersionRule
 
 Progress = Callable[[ExchangeResult, int, int], None]
 
@@ -29,10 +30,16 @@ async def _run(files: list[ExchangeFile], base_url: str | None, api_version: str
     replayer = Replayer(base_url, api_version)
     report = Report(replayer.target, api_version)
     total, started = sum(len(f.exchanges) for f in files), time.monotonic()
+    send = _valid_under(api_version) if api_version else (lambda exchange: True)
     try:
         for file in files:
-            async for exchange, sent in replayer.replay_file(file.exchanges):
-                result = _judge(exchange, sent, report)
+            async for exchange, sent in replayer.replay_file(file.exchanges, send):
+                if sent is None:
+                    result = ExchangeResult(exchange, skipped=f"not valid under {api_version}", off_version=True)
+                else:
+                    result = _judge(exchange, sent, report)
+                if file.superseded is not None and file.superseded.covers(_index(exchange)):
+                    result.superseded = file.superseded
                 report.results.append(result)
                 if progress is not None:
                     progress(result, len(report.results), total)
@@ -40,6 +47,11 @@ async def _run(files: list[ExchangeFile], base_url: str | None, api_version: str
         await replayer.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _valid_under(version: str) -> Callable[[RecordedExchange], bool]:
+    rule = VersionRule()
+    return lambda exchange: rule.valid_under(exchange, version, request_headers(exchange, None)["anthropic-version"])
 
 
 def _judge(exchange: RecordedExchange, sent: Sent, report: Report) -> ExchangeResult:
@@ -50,3 +62,8 @@ def _judge(exchange: RecordedExchange, sent: Sent, report: Report) -> ExchangeRe
     if not sent.stateless:  # a stateless answer is an example, its usage says nothing
         report.tokens.add(comparison.real, comparison.ours)
     return ExchangeResult(exchange, sent.answer.status, comparison.differences, comparison.skipped, sent.stateless)
+
+
+def _index(exchange: RecordedExchange) -> int:
+    """The exchange's position in its file, from its source "<file>#<index>"."""
+    return int(exchange.source.rsplit("#", 1)[-1])

@@ -15,6 +15,7 @@ import yaml
 
 from ..recording.cassette import cassette_from_document
 from .exchange import RecordedExchange
+from .superseded import BadManifest, Superseded, superseded_in
 from .vcr import is_vcr_document, load_yaml, vcr_exchanges
 
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz")
@@ -28,16 +29,21 @@ class UnreadableSource(Exception):
 class ExchangeFile:
     path: Path
     exchanges: list[RecordedExchange]
+    superseded: Superseded | None = None  # listed in the folder's sources.yaml as out of date
 
 
 def read_sources(paths: Iterable[Path | str]) -> list[ExchangeFile]:
     files = []
     for given in map(Path, paths):
         if given.is_dir():
+            superseded = _superseded(given)
             for found in sorted(p for p in given.rglob("*") if p.is_file() and _is_cassette(p)):
                 file = read_file(found, _project(given, found), walked=True)
                 if file is not None:
-                    files.append(file)
+                    files.append(ExchangeFile(file.path, file.exchanges, superseded.pop(found.resolve(), None)))
+            if superseded:
+                raise UnreadableSource(f"{given}/sources.yaml: superseded entries name no cassette: "
+                                       f"{', '.join(sorted(s.file for s in superseded.values()))}")
         elif given.is_file():
             files.append(read_file(given, None))  # type: ignore[arg-type]  # never None when named
         else:
@@ -79,6 +85,13 @@ def _our_exchanges(document: dict, path: Path, project: str | None) -> list[Reco
             request_headers=dict(request.headers), request_body=request.body, status=response.status,
             response_headers=dict(response.headers), response_body=response.body, project=project))
     return exchanges
+
+
+def _superseded(folder: Path) -> dict[Path, Superseded]:
+    try:
+        return superseded_in(folder)
+    except (OSError, yaml.YAMLError, BadManifest, ValueError, TypeError) as error:
+        raise UnreadableSource(_first_line(error)) from None
 
 
 def _is_cassette(path: Path) -> bool:

@@ -23,7 +23,7 @@ def test_every_known_model_id_resolves() -> None:
     for name in SDK_MODELS + OLDER:
         assert catalog.resolve(name) is not None, name
     assert catalog.resolve("claude-haiku-4-5").id == "claude-haiku-4-5-20251001"
-    assert catalog.resolve("claude-2.1") is None
+    assert catalog.resolve("claude-1.3") is None
 
 
 def test_lifecycles_follow_the_newest_sdk() -> None:
