@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import contract, steady
+from .conformance import command as conformance_command
 from .recording import command as recording_command
 from .config import DEFAULT_SPEC, Config
 from .db import STORE_ENV
@@ -241,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_parser(sub)
     steady.add_parser(sub)
     recording_command.add_parser(sub)
+    conformance_command.add_parser(sub)
     check = sub.add_parser("validate", help="check the OpenAPI spec")
     check.add_argument("--spec", dest="spec_path", type=Path, default=DEFAULT_SPEC, metavar="FILE",
                        help="OpenAPI spec to check (default: the bundled Anthropic API spec)")
@@ -265,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate(args.spec_path)
     if args.command == "cassette":
         return recording_command.run(args)
+    if args.command == "conformance":
+        return conformance_command.run(args)
     parser.print_help()
     return 2
 

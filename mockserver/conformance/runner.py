@@ -1,0 +1,49 @@
+"""A conformance run: read the sources, replay each file in order, compare, and collect a Report."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .checks import compare
+from .exchange import RecordedExchange
+from .replay import Replayer, Sent
+from .results import ExchangeResult, Report
+from .sources import ExchangeFile, read_sources
+
+Progress = Callable[[ExchangeResult, int, int], None]
+
+
+def run_conformance(paths: Iterable[Path | str], base_url: str | None = None, api_version: str | None = None,
+                    progress: Progress | None = None) -> Report:
+    """Replay every Anthropic API exchange under `paths` against `base_url` (default: in-process mocks).
+    Raises sources.UnreadableSource for a missing or unreadable path."""
+    files = read_sources(paths)
+    return asyncio.run(_run(files, base_url, api_version, progress))
+
+
+async def _run(files: list[ExchangeFile], base_url: str | None, api_version: str | None,
+               progress: Progress | None) -> Report:
+    replayer = Replayer(base_url, api_version)
+    report = Report(replayer.target, api_version)
+    total, started = sum(len(f.exchanges) for f in files), time.monotonic()
+    try:
+        for file in files:
+            async for exchange, sent in replayer.replay_file(file.exchanges):
+                result = _judge(exchange, sent, report)
+                report.results.append(result)
+                if progress is not None:
+                    progress(result, len(report.results), total)
+    finally:
+        await replayer.close()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _judge(exchange: RecordedExchange, sent: Sent, report: Report) -> ExchangeResult:
+    comparison = compare(exchange, sent.answer)
+    if not sent.stateless:  # a stateless answer is an example, its usage says nothing
+        report.tokens.add(comparison.real, comparison.ours)
+    return ExchangeResult(exchange, sent.answer.status, comparison.differences, comparison.skipped, sent.stateless)
