@@ -1,0 +1,92 @@
+"""Sizes read from media bytes: an image's pixel size from its header, a PDF's page count.
+
+Only the header is decoded (a few hundred base64 characters for PNG, GIF and WebP; JPEG's
+frame header follows its metadata segments, so a JPEG is decoded until its SOF marker is
+found). No imaging library: the formats' headers are a handful of fixed fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+import struct
+
+MAX_EDGE = 1568             # the API scales an image down so that its long edge fits ...
+MAX_PIXELS = 1_192_464      # ... and its area stays under about 1.19 megapixels (1092 x 1092)
+PIXELS_PER_TOKEN = 750      # the documented cost: width x height / 750 tokens, after the resize
+_HEADER_CHARS = 1024        # base64 characters decoded for the fixed-position headers
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # JPEG frame headers (not DHT, JPG, DAC)
+_PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
+_PDF_COUNT = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
+
+
+def image_tokens(width: int, height: int) -> int:
+    """What an image of this pixel size costs once scaled to the model's limits."""
+    if width <= 0 or height <= 0:
+        return 0
+    scale = min(1.0, MAX_EDGE / max(width, height), math.sqrt(MAX_PIXELS / (width * height)))
+    return max(1, math.ceil(round(width * scale) * round(height * scale) / PIXELS_PER_TOKEN))
+
+
+def image_size(data: str) -> tuple[int, int] | None:
+    """(width, height) of a base64 PNG, JPEG, GIF or WebP; None when the header is not one of them."""
+    head = _decode(data[:_HEADER_CHARS])
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) >= 24:
+        return struct.unpack(">II", head[16:24])
+    if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
+        return struct.unpack("<HH", head[6:10])
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return _webp_size(head)
+    if head[:2] == b"\xff\xd8":
+        return _jpeg_size(head) or _jpeg_size(_decode(data))
+    return None
+
+
+def _decode(data: str) -> bytes:
+    data = data[: len(data) - len(data) % 4]
+    try:
+        return base64.b64decode(data, validate=False)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _webp_size(head: bytes) -> tuple[int, int] | None:
+    chunk = head[12:16]
+    if chunk == b"VP8X" and len(head) >= 30:
+        return 1 + int.from_bytes(head[24:27], "little"), 1 + int.from_bytes(head[27:30], "little")
+    if chunk == b"VP8L" and len(head) >= 25:
+        bits = int.from_bytes(head[21:25], "little")
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    if chunk == b"VP8 " and len(head) >= 30:
+        width, height = struct.unpack("<HH", head[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    return None
+
+
+def _jpeg_size(raw: bytes) -> tuple[int, int] | None:
+    """Walk the JPEG's marker segments to its frame header (SOFn), which holds the size."""
+    at = 2
+    while at + 9 <= len(raw):
+        if raw[at] != 0xFF:
+            return None
+        marker = raw[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker in _SOF:
+            height, width = struct.unpack(">HH", raw[at + 5:at + 9])
+            return width, height
+        at += 2 + struct.unpack(">H", raw[at + 2:at + 4])[0]
+    return None
+
+
+def pdf_pages(data: str) -> int:
+    """Pages of a base64 PDF: its `/Type /Page` objects, else its page tree's `/Count`; at least 1."""
+    raw = _decode(data)
+    pages = len(_PDF_PAGE.findall(raw))
+    if pages:
+        return pages
+    counts = [int(a or b) for a, b in _PDF_COUNT.findall(raw)]
+    return max(counts, default=1) or 1

@@ -1,0 +1,193 @@
+"""Refit the token accounting on the real usage recorded in the corpus.
+
+    .venv/bin/python tools/refit_tokens.py            # rewrite mockserver/data/token_fit.yaml
+    .venv/bin/python tools/refit_tokens.py --check    # exit 1 if the committed fit is not what a refit gives
+
+Every Messages and count_tokens exchange of `tests/fixtures/real-traffic/` that answered 200
+and that `token_scope.unreproducible` keeps gives one row: the request and the real input
+tokens (fresh + cache written + cache read). A reply that ran server tools is left out of this
+fit: its count adds the loop's iterations, which the replay's own server tools produce.
+
+The counting code is linear in its coefficients, so a row's feature for coefficient k is the
+count with k = 1 and every other coefficient 0 (`input_tokens.segments(..., fit=...)`): the fit
+can never drift from the code. Each family is fitted by least absolute relative error
+(iteratively reweighted least squares), with no coefficient below 0; a coefficient no row of
+the family exercises keeps the default family's value (or the committed one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mockserver.conformance.checks import json_of  # noqa: E402
+from mockserver.conformance.sources import read_sources  # noqa: E402
+from mockserver.conformance.token_scope import unreproducible  # noqa: E402
+from mockserver.conformance.tokens import input_tokens as real_input_tokens  # noqa: E402
+from mockserver.contract.sse import accumulate_message, message_stream_problems, parse_sse  # noqa: E402
+from mockserver.engine import input_tokens, token_fit  # noqa: E402
+from mockserver.engine.tokenizer import Memo  # noqa: E402
+
+CORPUS = ROOT / "tests" / "fixtures" / "real-traffic"
+SCALE = 1000.0  # a unit coefficient is evaluated as 1000 so that rounding to whole tokens costs nothing
+MIN_ROWS = 3    # rows a coefficient needs in a family before the family fits its own value
+FAMILIES = {"default": [], "claude-3": ["claude-3-"]}  # claude-3 models count text with their own ratio
+FIXED = {"image": 1.0}  # the documented formula is taken as it is
+
+
+@dataclass(slots=True)
+class Row:
+    source: str
+    request: dict[str, Any]
+    real: int
+    family: str
+
+
+def corpus_rows(root: Path = CORPUS) -> list[Row]:
+    rows = []
+    for file in read_sources([root]):
+        for exchange in file.exchanges:
+            if exchange.method != "POST" or exchange.status != 200 \
+                    or exchange.path not in ("/v1/messages", "/v1/messages/count_tokens"):
+                continue
+            request, answer = json_of(exchange.request_body), _answer(exchange)
+            real = real_input_tokens(answer)
+            if not isinstance(request, dict) or not real or unreproducible(request) or _ran_server_tools(answer) \
+                    or request.get("context_management"):
+                continue
+            rows.append(Row(exchange.source, request, real, _family(request.get("model"))))
+    return rows
+
+
+def _family(model: Any) -> str:
+    name = model if isinstance(model, str) else ""
+    return next((family for family, prefixes in FAMILIES.items() if any(name.startswith(p) for p in prefixes)),
+                "default")
+
+
+def _answer(exchange: Any) -> Any:
+    if not exchange.is_stream:
+        return json_of(exchange.response_body)
+    events = parse_sse(exchange.response_body).events
+    return None if message_stream_problems(events) else accumulate_message(events)
+
+
+def _ran_server_tools(answer: Any) -> bool:
+    content = answer.get("content") if isinstance(answer, dict) else None
+    return any(isinstance(b, dict) and b.get("type") in ("server_tool_use", "mcp_tool_use") for b in content or ())
+
+
+def features(request: dict[str, Any], names: list[str]) -> list[float]:
+    out, memo = [], Memo()
+    for name in names:
+        unit = dict.fromkeys(names, 0.0)
+        unit[name] = SCALE
+        out.append(sum(s.tokens for s in input_tokens.segments(request, memo, fit=unit)) / SCALE)
+    return out
+
+
+def fit_family(rows: list[Row], names: list[str], fallback: dict[str, float]) -> dict[str, float]:
+    xs = [features(r.request, names) for r in rows]
+    supported = [k for k, name in enumerate(names) if name not in FIXED
+                 and sum(1 for x in xs if x[k]) >= MIN_ROWS]
+    fixed = {name: FIXED.get(name, fallback[name]) for k, name in enumerate(names) if k not in supported}
+    targets = [r.real - sum(fixed[n] * x[k] for k, n in enumerate(names) if n in fixed) for r, x in zip(rows, xs)]
+    free = list(supported)
+    while True:
+        solution = _irls([[x[k] for k in free] for x in xs], targets, [r.real for r in rows])
+        negative = [k for k, value in zip(free, solution) if value < 0]
+        if not negative:
+            break
+        free = [k for k in free if k not in negative]  # pinned at 0, the rest refitted
+    fitted = dict(fixed)
+    fitted.update({names[k]: 0.0 for k in supported})
+    fitted.update({names[k]: value for k, value in zip(free, solution)})
+    return {name: _tidy(fitted[name]) for name in names}
+
+
+def _irls(matrix: list[list[float]], targets: list[float], reals: list[int], rounds: int = 40) -> list[float]:
+    """Minimise sum |prediction - real| / real by reweighted least squares."""
+    weights = [1.0 / real ** 2 for real in reals]
+    solution = [0.0] * (len(matrix[0]) if matrix else 0)
+    for _ in range(rounds):
+        solution = _least_squares(matrix, targets, weights)
+        residuals = [abs(sum(a * b for a, b in zip(row, solution)) - t) / real
+                     for row, t, real in zip(matrix, targets, reals)]
+        weights = [1.0 / (max(r, 1e-3) * real ** 2) for r, real in zip(residuals, reals)]
+    return solution
+
+
+def _least_squares(matrix: list[list[float]], targets: list[float], weights: list[float]) -> list[float]:
+    n = len(matrix[0]) if matrix else 0
+    normal = [[sum(w * row[i] * row[j] for row, w in zip(matrix, weights)) + (1e-9 if i == j else 0.0)
+               for j in range(n)] for i in range(n)]
+    rhs = [sum(w * row[i] * t for row, t, w in zip(matrix, targets, weights)) for i in range(n)]
+    return _solve(normal, rhs)
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting (the systems are a few dozen unknowns)."""
+    n = len(b)
+    m = [row[:] + [v] for row, v in zip(a, b)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        if abs(m[col][col]) < 1e-12:
+            continue
+        for r in range(col + 1, n):
+            factor = m[r][col] / m[col][col]
+            m[r] = [x - factor * y for x, y in zip(m[r], m[col])]
+    out = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        if abs(m[r][r]) >= 1e-12:
+            out[r] = (m[r][n] - sum(m[r][c] * out[c] for c in range(r + 1, n))) / m[r][r]
+    return out
+
+
+def _tidy(value: float) -> float | int:
+    value = round(value, 3) if abs(value) < 10 else round(value)
+    return int(value) if value == int(value) and abs(value) >= 10 else value
+
+
+def refit(rows: list[Row], committed: dict[str, dict]) -> dict[str, dict]:
+    names = list(committed["default"]["coefficients"])
+    default = fit_family([r for r in rows if r.family == "default"], names, committed["default"]["coefficients"])
+    out = {"default": {"models": [], "coefficients": default}}
+    for family, prefixes in FAMILIES.items():
+        if family != "default":
+            mine = [r for r in rows if r.family == family]
+            out[family] = {"models": prefixes, "coefficients": fit_family(mine, names, default)}
+    return out
+
+
+def render(families: dict[str, dict]) -> str:
+    head = ("# Token accounting coefficients per model family, fitted on the real usage of\n"
+            "# tests/fixtures/real-traffic/. Generated by tools/refit_tokens.py: do not edit by hand.\n")
+    return head + yaml.safe_dump({"families": families}, sort_keys=False, width=110)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the committed fit differs from a refit")
+    args = parser.parse_args(argv)
+    committed = token_fit.families()
+    fitted = render(refit(corpus_rows(), committed))
+    if args.check:
+        current = token_fit.FIT_PATH.read_text()
+        print("token fit is current" if current == fitted else "token fit is stale: run tools/refit_tokens.py")
+        return 0 if current == fitted else 1
+    token_fit.FIT_PATH.write_text(fitted)
+    print(f"wrote {token_fit.FIT_PATH.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
