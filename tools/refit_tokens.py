@@ -33,13 +33,17 @@ from mockserver.conformance.sources import read_sources  # noqa: E402
 from mockserver.conformance.token_scope import unreproducible  # noqa: E402
 from mockserver.conformance.tokens import input_tokens as real_input_tokens  # noqa: E402
 from mockserver.contract.sse import accumulate_message, message_stream_problems, parse_sse  # noqa: E402
-from mockserver.engine import input_tokens, token_fit  # noqa: E402
+from mockserver.engine import input_tokens, server_loop, token_fit  # noqa: E402
 from mockserver.engine.tokenizer import Memo  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "real-traffic"
 SCALE = 1000.0  # a unit coefficient is evaluated as 1000 so that rounding to whole tokens costs nothing
-MIN_ROWS = 3    # rows a coefficient needs in a family before the family fits its own value
-FAMILIES = {"default": [], "claude-3": ["claude-3-"]}  # claude-3 models count text with their own ratio
+MIN_ROWS = 1    # rows a coefficient needs in a family before the family fits its own value
+# Families whose counts differ (their own text ratio, tool prompt ...): the Claude 3 models, the
+# first Claude 4 models, and every later model (default).
+FAMILIES = {"default": [], "claude-3": ["claude-3-"],
+            "claude-4.0": ["claude-sonnet-4-0", "claude-sonnet-4-2025", "claude-opus-4-0", "claude-opus-4-2025",
+                           "claude-opus-4-1"]}
 FIXED = {"image": 1.0}  # the documented formula is taken as it is
 
 
@@ -49,6 +53,7 @@ class Row:
     request: dict[str, Any]
     real: int
     family: str
+    loop: list[dict[str, Any]] | None = None  # the real reply's content, when it ran server tools
 
 
 def corpus_rows(root: Path = CORPUS) -> list[Row]:
@@ -60,10 +65,11 @@ def corpus_rows(root: Path = CORPUS) -> list[Row]:
                 continue
             request, answer = json_of(exchange.request_body), _answer(exchange)
             real = real_input_tokens(answer)
-            if not isinstance(request, dict) or not real or unreproducible(request) or _ran_server_tools(answer) \
+            if not isinstance(request, dict) or not real or unreproducible(request) \
                     or request.get("context_management"):
                 continue
-            rows.append(Row(exchange.source, request, real, _family(request.get("model"))))
+            loop = answer["content"] if _ran_server_tools(answer) else None
+            rows.append(Row(exchange.source, request, real, _family(request.get("model")), loop))
     return rows
 
 
@@ -85,21 +91,28 @@ def _ran_server_tools(answer: Any) -> bool:
     return any(isinstance(b, dict) and b.get("type") in ("server_tool_use", "mcp_tool_use") for b in content or ())
 
 
-def features(request: dict[str, Any], names: list[str]) -> list[float]:
-    out, memo = [], Memo()
-    for name in names:
-        unit = dict.fromkeys(names, 0.0)
-        unit[name] = SCALE
-        out.append(sum(s.tokens for s in input_tokens.segments(request, memo, fit=unit)) / SCALE)
-    return out
+def features(row: Row, names: list[str]) -> tuple[list[float], float]:
+    """The row's count as (coefficient k's share for each k, the part no coefficient scales)."""
+    memo = Memo()
+
+    def tokens(fit: dict[str, float]) -> int:
+        prompt = sum(s.tokens for s in input_tokens.segments(row.request, memo, fit=fit))
+        if row.loop is None:
+            return prompt
+        return server_loop.loop_input(prompt, row.loop, input_tokens.Counter(fit, memo))
+
+    constant = tokens(dict.fromkeys(names, 0.0))
+    return [(tokens({**dict.fromkeys(names, 0.0), name: SCALE}) - constant) / SCALE for name in names], constant
 
 
 def fit_family(rows: list[Row], names: list[str], fallback: dict[str, float]) -> dict[str, float]:
-    xs = [features(r.request, names) for r in rows]
+    evaluated = [features(r, names) for r in rows]
+    xs = [x for x, _ in evaluated]
     supported = [k for k, name in enumerate(names) if name not in FIXED
                  and sum(1 for x in xs if x[k]) >= MIN_ROWS]
     fixed = {name: FIXED.get(name, fallback[name]) for k, name in enumerate(names) if k not in supported}
-    targets = [r.real - sum(fixed[n] * x[k] for k, n in enumerate(names) if n in fixed) for r, x in zip(rows, xs)]
+    targets = [r.real - constant - sum(fixed[n] * x[k] for k, n in enumerate(names) if n in fixed)
+               for r, (x, constant) in zip(rows, evaluated)]
     free = list(supported)
     while True:
         solution = _irls([[x[k] for k in free] for x in xs], targets, [r.real for r in rows])

@@ -64,10 +64,20 @@ def segments(request: dict[str, Any], count: Count = count_text, fit: Coefficien
     out += _tool_segments(request, c)
     out += _system_segments(request.get("system"), c)
     messages = request.get("messages") or []
-    last_assistant = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
+    looping = _tool_loop_turn(messages)
     for i, message in enumerate(messages):
-        out += _message_segments(message, i == last_assistant, c)
+        out += _message_segments(message, i == looping, c)
     return out
+
+
+def _tool_loop_turn(messages: list[dict[str, Any]]) -> int:
+    """The assistant turn whose thinking the model still reads: the last one, if it called a tool
+    (the loop goes on). Thinking of earlier turns is dropped from the prompt."""
+    last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
+    content = messages[last].get("content") if last >= 0 else None
+    calls = isinstance(content, list) and any(isinstance(b, dict) and b.get("type") in ("tool_use", "server_tool_use")
+                                              for b in content)
+    return last if calls else -1
 
 
 def total(request: dict[str, Any]) -> int:
@@ -195,6 +205,8 @@ def block_cost(block: Any, keep_thinking: bool, c: Counter) -> float:
         return c.text(block.get("content") or "")
     if kind == "tool_reference":
         return c.fit["tool_result"] + c.text(block.get("tool_name", ""))
+    if kind == "web_search_tool_result" and isinstance(block.get("content"), list):  # the pages, not their ids
+        return c.fit["web_search_result"] * len(block["content"])
     body = {k: v for k, v in block.items() if k not in ("cache_control", "type")}
     if isinstance(kind, str) and kind.endswith("_tool_result"):  # a server tool's result, as the model reads it
         return c.fit["server_result"] * c.json(body)
