@@ -1,12 +1,15 @@
 """Refit the token accounting on the real usage recorded in the corpus.
 
-    .venv/bin/python tools/refit_tokens.py            # rewrite mockserver/data/token_fit.yaml
-    .venv/bin/python tools/refit_tokens.py --check    # exit 1 if the committed fit is not what a refit gives
+    .venv/bin/python tools/refit_tokens.py            # rewrite mockserver/data/token_fit.yaml and docs/tokens.md
+    .venv/bin/python tools/refit_tokens.py --check    # exit 1 if either is not what a refit gives
 
 Every Messages and count_tokens exchange of `tests/fixtures/real-traffic/` that answered 200
 and that `token_scope.unreproducible` keeps gives one row: the request and the real input
-tokens (fresh + cache written + cache read). A reply that ran server tools is left out of this
-fit: its count adds the loop's iterations, which the replay's own server tools produce.
+tokens (fresh + cache written + cache read). A reply that ran server tools is counted as the
+loop it was (`server_loop.loop_input` over the real reply's blocks: each iteration re-reads the
+prompt and the results so far). A request with `context_management` is left out of the fit (its
+count is taken after the edits), not of the figures. After the fit, the figures table of
+`docs/tokens.md` is rewritten from a replay of the corpus (`conformance.token_figures`).
 
 The counting code is linear in its coefficients, so a row's feature for coefficient k is the
 count with k = 1 and every other coefficient 0 (`input_tokens.segments(..., fit=...)`): the fit
@@ -32,18 +35,22 @@ from mockserver.conformance.checks import json_of  # noqa: E402
 from mockserver.conformance.sources import read_sources  # noqa: E402
 from mockserver.conformance.token_scope import unreproducible  # noqa: E402
 from mockserver.conformance.tokens import input_tokens as real_input_tokens  # noqa: E402
-from mockserver.contract.sse import accumulate_message, message_stream_problems, parse_sse  # noqa: E402
+from mockserver.conformance import token_figures  # noqa: E402
+from mockserver.conformance.token_figures import ENDPOINTS, real_answer  # noqa: E402
 from mockserver.engine import input_tokens, server_loop, token_fit  # noqa: E402
 from mockserver.engine.tokenizer import Memo  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "real-traffic"
+DOCS = ROOT / "docs" / "tokens.md"
+FIGURES_START, FIGURES_END = "<!-- figures: tools/refit_tokens.py -->", "<!-- end of figures -->"
 SCALE = 1000.0  # a unit coefficient is evaluated as 1000 so that rounding to whole tokens costs nothing
 MIN_ROWS = 1    # rows a coefficient needs in a family before the family fits its own value
-# Families whose counts differ (their own text ratio, tool prompt ...): the Claude 3 models, the
-# first Claude 4 models, and every later model (default).
-FAMILIES = {"default": [], "claude-3": ["claude-3-"],
+# Model lines whose counts differ (their own text ratio, tool prompt ...), by model id prefix;
+# the longest prefix wins, a model matching none is `default` (Claude 4.5 and later).
+FAMILIES = {"default": [], "claude-3": ["claude-3-"], "claude-3-5": ["claude-3-5-"], "claude-3-opus": ["claude-3-opus"],
             "claude-4.0": ["claude-sonnet-4-0", "claude-sonnet-4-2025", "claude-opus-4-0", "claude-opus-4-2025",
-                           "claude-opus-4-1"]}
+                           "claude-opus-4-1"],
+            "claude-sonnet-5": ["claude-sonnet-5"]}
 FIXED = {"image": 1.0}  # the documented formula is taken as it is
 
 
@@ -60,10 +67,9 @@ def corpus_rows(root: Path = CORPUS) -> list[Row]:
     rows = []
     for file in read_sources([root]):
         for exchange in file.exchanges:
-            if exchange.method != "POST" or exchange.status != 200 \
-                    or exchange.path not in ("/v1/messages", "/v1/messages/count_tokens"):
+            if exchange.method != "POST" or exchange.status != 200 or exchange.path not in ENDPOINTS:
                 continue
-            request, answer = json_of(exchange.request_body), _answer(exchange)
+            request, answer = json_of(exchange.request_body), real_answer(exchange)
             real = real_input_tokens(answer)
             if not isinstance(request, dict) or not real or unreproducible(request) \
                     or request.get("context_management"):
@@ -75,15 +81,8 @@ def corpus_rows(root: Path = CORPUS) -> list[Row]:
 
 def _family(model: Any) -> str:
     name = model if isinstance(model, str) else ""
-    return next((family for family, prefixes in FAMILIES.items() if any(name.startswith(p) for p in prefixes)),
-                "default")
-
-
-def _answer(exchange: Any) -> Any:
-    if not exchange.is_stream:
-        return json_of(exchange.response_body)
-    events = parse_sse(exchange.response_body).events
-    return None if message_stream_problems(events) else accumulate_message(events)
+    matches = [(len(p), family) for family, prefixes in FAMILIES.items() for p in prefixes if name.startswith(p)]
+    return max(matches)[1] if matches else "default"
 
 
 def _ran_server_tools(answer: Any) -> bool:
@@ -194,12 +193,21 @@ def main(argv: list[str] | None = None) -> int:
     committed = token_fit.families()
     fitted = render(refit(corpus_rows(), committed))
     if args.check:
-        current = token_fit.FIT_PATH.read_text()
-        print("token fit is current" if current == fitted else "token fit is stale: run tools/refit_tokens.py")
-        return 0 if current == fitted else 1
+        stale = token_fit.FIT_PATH.read_text() != fitted or DOCS.read_text() != with_figures(DOCS.read_text())
+        print("token fit is stale: run tools/refit_tokens.py" if stale else "token fit and docs/tokens.md are current")
+        return 1 if stale else 0
     token_fit.FIT_PATH.write_text(fitted)
-    print(f"wrote {token_fit.FIT_PATH.relative_to(ROOT)}")
+    token_fit.families.cache_clear()
+    token_fit._coefficients.cache_clear()
+    DOCS.write_text(with_figures(DOCS.read_text()))
+    print(f"wrote {token_fit.FIT_PATH.relative_to(ROOT)} and {DOCS.relative_to(ROOT)}")
     return 0
+
+
+def with_figures(page: str) -> str:
+    """`page` with the text between the figures markers replaced by a fresh table."""
+    start, end = page.index(FIGURES_START) + len(FIGURES_START), page.index(FIGURES_END)
+    return page[:start] + "\n" + token_figures.render(token_figures.figures([CORPUS])) + page[end:]
 
 
 if __name__ == "__main__":

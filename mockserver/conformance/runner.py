@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .checks import compare
+from .checks import compare, json_of
 from .exchange import RecordedExchange
 from .replay import Replayer, Sent
 from .results import ExchangeResult, Report
 from .sources import ExchangeFile, read_sources
+from .token_scope import unreproducible
 
 Progress = Callable[[ExchangeResult, int, int], None]
 
@@ -44,6 +45,6 @@ async def _run(files: list[ExchangeFile], base_url: str | None, api_version: str
 
 def _judge(exchange: RecordedExchange, sent: Sent, report: Report) -> ExchangeResult:
     comparison = compare(exchange, sent.answer)
-    if not sent.stateless:  # a stateless answer is an example, its usage says nothing
-        report.tokens.add(comparison.real, comparison.ours)
+    if not sent.stateless and unreproducible(json_of(exchange.request_body)) is None:
+        report.tokens.add(comparison.real, comparison.ours)  # a stateless answer is an example: no usage
     return ExchangeResult(exchange, sent.answer.status, comparison.differences, comparison.skipped, sent.stateless)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..catalog import Catalog, load_catalog
+from ..contract.sse import accumulate_message, message_stream_problems, parse_sse
 from ..engine import EngineContext, MemoryPromptCache, count_tokens, create_message
 from ..http.errors import ApiError
 from .checks import json_of
@@ -36,9 +37,7 @@ class Figures:
 
 
 def figures(paths: Iterable[Path | str]) -> Figures:
-    out = Figures()
-    with tempfile.TemporaryDirectory() as folder:  # retired models served again, as the replay does
-        catalog = load_catalog(_revived_models(Path(folder)))
+    out, catalog = Figures(), revived_catalog()
     for file in read_sources(paths):
         cache = MemoryPromptCache()
         for exchange in file.exchanges:
@@ -47,8 +46,14 @@ def figures(paths: Iterable[Path | str]) -> Figures:
     return out
 
 
+def revived_catalog() -> Catalog:
+    """The built-in catalog with retired models served again, as the conformance replay serves them."""
+    with tempfile.TemporaryDirectory() as folder:
+        return load_catalog(_revived_models(Path(folder)))
+
+
 def _replay(exchange: RecordedExchange, cache: MemoryPromptCache, catalog: Catalog, out: Figures) -> None:
-    request, real = json_of(exchange.request_body), _real_answer(exchange)
+    request, real = json_of(exchange.request_body), real_answer(exchange)
     if not isinstance(request, dict) or real is None:
         return
     reason = unreproducible(request)
@@ -68,10 +73,10 @@ def _replay(exchange: RecordedExchange, cache: MemoryPromptCache, catalog: Catal
         out.groups[group_of(request)].pairs.append(out.overall.pairs[-1])
 
 
-def _real_answer(exchange: RecordedExchange) -> Any:
+def real_answer(exchange: RecordedExchange) -> Any:
+    """The real reply as JSON (a stream: the message it accumulates to; None if it is cut short)."""
     if not exchange.is_stream:
         return json_of(exchange.response_body)
-    from ..contract.sse import accumulate_message, message_stream_problems, parse_sse
     events = parse_sse(exchange.response_body).events
     return None if message_stream_problems(events) else accumulate_message(events)
 

@@ -23,7 +23,8 @@ def unreproducible(request: Any) -> str | None:
         return "MCP servers: their tool definitions are read from the server, not sent"
     for block in _blocks(request):
         if block.get("type") in ("image", "document") and (block.get("source") or {}).get("type") in _FETCHED:
-            return f"an {block['type']} the API fetched ({block['source']['type']} source): its bytes were never sent"
+            article = "an" if block["type"] == "image" else "a"
+            return f"{article} {block['type']} the API fetched ({block['source']['type']} source): never sent"
     return None
 
 
