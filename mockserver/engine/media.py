@@ -30,8 +30,10 @@ def image_tokens(width: int, height: int) -> int:
     return max(1, math.ceil(round(width * scale) * round(height * scale) / PIXELS_PER_TOKEN))
 
 
-def image_size(data: str) -> tuple[int, int] | None:
+def image_size(data: object) -> tuple[int, int] | None:
     """(width, height) of a base64 PNG, JPEG, GIF or WebP; None when the header is not one of them."""
+    if not isinstance(data, str):
+        return None
     head = _decode(data[:_HEADER_CHARS])
     if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) >= 24:
         return struct.unpack(">II", head[16:24])
@@ -82,8 +84,10 @@ def _jpeg_size(raw: bytes) -> tuple[int, int] | None:
     return None
 
 
-def pdf_pages(data: str) -> int:
+def pdf_pages(data: object) -> int:
     """Pages of a base64 PDF: its `/Type /Page` objects, else its page tree's `/Count`; at least 1."""
+    if not isinstance(data, str):
+        return 1
     raw = _decode(data)
     pages = len(_PDF_PAGE.findall(raw))
     if pages:
