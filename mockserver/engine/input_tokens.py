@@ -214,10 +214,10 @@ def block_cost(block: Any, keep_thinking: bool, c: Counter) -> float:
 
 
 def _image_cost(source: dict[str, Any], fit: Coefficients) -> float:
-    size = media.image_size(source.get("data") or "") if source.get("type") == "base64" else None
+    size = media.image_size(source.get("data")) if source.get("type") == "base64" else None
     if size is None:
         return fit["image_unfetched"]
-    return fit["image"] * media.image_tokens(*size)
+    return fit["image_block"] + fit["image"] * media.image_tokens(*size)
 
 
 def _document_cost(block: dict[str, Any], c: Counter) -> float:
