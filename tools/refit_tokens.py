@@ -13,9 +13,10 @@ count is taken after the edits), not of the figures. After the fit, the figures 
 
 The counting code is linear in its coefficients, so a row's feature for coefficient k is the
 count with k = 1 and every other coefficient 0 (`input_tokens.segments(..., fit=...)`): the fit
-can never drift from the code. Each family is fitted by least absolute relative error
-(iteratively reweighted least squares), with no coefficient below 0; a coefficient no row of
-the family exercises keeps the default family's value (or the committed one).
+can never drift from the code. Coefficients are fitted by least absolute relative error
+(iteratively reweighted least squares), none below 0: first every coefficient over all rows,
+then each family's own ones over its rows (media, citation and server-tool costs stay pooled);
+a coefficient no row exercises keeps the pooled value (or the committed one).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ FAMILIES = {"default": [], "claude-3": ["claude-3-"], "claude-3-5": ["claude-3-5
                            "claude-opus-4-1"],
             "claude-sonnet-5": ["claude-sonnet-5"]}
 FIXED = {"image": 1.0}  # the documented formula is taken as it is
+# What the API adds for media, citations and server tools is the same for every model line (and
+# too few recordings per family would fit noise): fitted once over all rows.
+SHARED = ("image_unfetched", "pdf_", "document_", "citations", "server_", "web_search_result", "mcp_toolset")
 
 
 @dataclass(slots=True)
@@ -104,10 +108,12 @@ def features(row: Row, names: list[str]) -> tuple[list[float], float]:
     return [(tokens({**dict.fromkeys(names, 0.0), name: SCALE}) - constant) / SCALE for name in names], constant
 
 
-def fit_family(rows: list[Row], names: list[str], fallback: dict[str, float]) -> dict[str, float]:
+def fit_family(rows: list[Row], names: list[str], fallback: dict[str, float], pooled: bool = False) -> dict[str, float]:
+    """The coefficients that fit `rows` best; `fallback` gives those the rows cannot fit (or, unless
+    `pooled`, that every family shares)."""
     evaluated = [features(r, names) for r in rows]
     xs = [x for x, _ in evaluated]
-    supported = [k for k, name in enumerate(names) if name not in FIXED
+    supported = [k for k, name in enumerate(names) if name not in FIXED and (pooled or not shared(name))
                  and sum(1 for x in xs if x[k]) >= MIN_ROWS]
     fixed = {name: FIXED.get(name, fallback[name]) for k, name in enumerate(names) if k not in supported}
     targets = [r.real - constant - sum(fixed[n] * x[k] for k, n in enumerate(names) if n in fixed)
@@ -169,14 +175,19 @@ def _tidy(value: float) -> float | int:
     return int(value) if value == int(value) and abs(value) >= 10 else value
 
 
+def shared(name: str) -> bool:
+    return name.startswith(SHARED)
+
+
 def refit(rows: list[Row], committed: dict[str, dict]) -> dict[str, dict]:
+    """All rows fit every coefficient together first; then each family refits its own ones
+    (text ratio, framing, tool prompts ...), the shared ones held at the pooled values."""
     names = list(committed["default"]["coefficients"])
-    default = fit_family([r for r in rows if r.family == "default"], names, committed["default"]["coefficients"])
-    out = {"default": {"models": [], "coefficients": default}}
+    pooled = fit_family(rows, names, committed["default"]["coefficients"], pooled=True)
+    out = {}
     for family, prefixes in FAMILIES.items():
-        if family != "default":
-            mine = [r for r in rows if r.family == family]
-            out[family] = {"models": prefixes, "coefficients": fit_family(mine, names, default)}
+        mine = [r for r in rows if r.family == family]
+        out[family] = {"models": prefixes, "coefficients": fit_family(mine, names, pooled)}
     return out
 
 

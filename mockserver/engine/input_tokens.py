@@ -7,7 +7,8 @@ is the tokenizer's count times the family's `text` ratio; the request, the syste
 each message have a framing cost; tools cost a prompt chosen by `tool_choice` plus a cost per
 definition and per definition token; each server tool and MCP toolset has its own cost; each
 tool_use and tool_result block one more; thinking and a structured-output schema add their
-prompts; images cost width x height / 750 after the resize (`media`), PDFs a cost per page.
+prompts; images cost width x height / 750 after the resize (`media`), PDFs a cost per page
+plus their pages' text.
 """
 
 from __future__ import annotations
@@ -234,5 +235,6 @@ def _document_cost(block: dict[str, Any], c: Counter) -> float:
             return tokens + c.text(inner)
         return tokens + sum(block_cost(b, True, c) for b in inner or ())
     if kind == "base64":
-        return tokens + c.fit["pdf_page"] * media.pdf_pages(source.get("data", ""))
+        data = source.get("data")
+        return tokens + c.fit["pdf_page"] * media.pdf_pages(data) + c.fit["pdf_text"] * c.count(media.pdf_text(data))
     return tokens + c.fit["document_unfetched"]

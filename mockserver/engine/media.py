@@ -1,4 +1,4 @@
-"""Sizes read from media bytes: an image's pixel size from its header, a PDF's page count.
+"""Sizes read from media bytes: an image's pixel size from its header, a PDF's pages and text.
 
 Only the header is decoded (a few hundred base64 characters for PNG, GIF and WebP; JPEG's
 frame header follows its metadata segments, so a JPEG is decoded until its SOF marker is
@@ -12,6 +12,7 @@ import binascii
 import math
 import re
 import struct
+import zlib
 
 MAX_EDGE = 1568             # the API scales an image down so that its long edge fits ...
 MAX_PIXELS = 1_192_464      # ... and its area stays under about 1.19 megapixels (1092 x 1092)
@@ -19,6 +20,10 @@ PIXELS_PER_TOKEN = 750      # the documented cost: width x height / 750 tokens, 
 _HEADER_CHARS = 1024        # base64 characters decoded for the fixed-position headers
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # JPEG frame headers (not DHT, JPG, DAC)
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_PDF_SHOWN = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj|\[((?:[^\]\\]|\\.)*)\]\s*TJ", re.S)
+_PDF_STRING = re.compile(rb"\(((?:[^()\\]|\\.)*)\)", re.S)
+_MAX_INFLATED = 64 << 20  # a page stream inflating past this is not read further (a zip bomb stays small)
 _PDF_COUNT = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
 
 
@@ -94,3 +99,19 @@ def pdf_pages(data: object) -> int:
         return pages
     counts = [int(a or b) for a, b in _PDF_COUNT.findall(raw)]
     return max(counts, default=1) or 1
+
+
+def pdf_text(data: object) -> str:
+    """The text a base64 PDF shows on its pages: the strings of its content streams' Tj and TJ
+    operators (Flate streams inflated). The API reads each page's text besides its image."""
+    if not isinstance(data, str):
+        return ""
+    shown = []
+    for stream in _PDF_STREAM.findall(_decode(data)):
+        try:
+            stream = zlib.decompressobj().decompress(stream, _MAX_INFLATED)
+        except zlib.error:
+            pass  # an uncompressed stream, or one we cannot read: its bytes as they are
+        for single, array in _PDF_SHOWN.findall(stream):
+            shown.append(single if not array else b"".join(_PDF_STRING.findall(array)))
+    return b" ".join(shown).decode("latin-1")
