@@ -7,6 +7,7 @@ import base64
 import json
 import random
 import struct
+import zlib
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,13 @@ def test_count_tokens_equals_usage_and_cache_splits_add_up() -> None:
         assert billed == [counted, counted], request.get("model")
         checked += 1
     assert checked > 200
+
+
+def test_pdf_text_is_the_shown_strings_and_a_bomb_stays_small() -> None:
+    page = zlib.compress(b"BT /F1 12 Tf (Tides turn) Tj [(twice) -20 (a day)] TJ ET")
+    pdf = b"%PDF-1.4 << /Type /Page >> << /Length 9 /Filter /FlateDecode >> stream\n" + page + b"\nendstream"
+    assert media.pdf_text(base64.b64encode(pdf).decode()) == "Tides turn twicea day"
+    bomb = b"%PDF-1.4 stream\n" + zlib.compress(bytes(50 << 20), 9) + b"\nendstream"
+    assert media.pdf_text(base64.b64encode(bomb).decode()) == ""  # inflated no further than its budget
+    assert media.pdf_text(base64.b64encode(b"stream\n" * 1000).decode()) == ""  # no endstream: no stream
+    assert media.pdf_pages(base64.b64encode(b"/Count 3 " * 1000).decode()) == 1  # a /Count outside a page tree

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import math
 import re
 import struct
@@ -20,11 +21,13 @@ PIXELS_PER_TOKEN = 750      # the documented cost: width x height / 750 tokens, 
 _HEADER_CHARS = 1024        # base64 characters decoded for the fixed-position headers
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # JPEG frame headers (not DHT, JPG, DAC)
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
-_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
-_PDF_SHOWN = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj|\[((?:[^\]\\]|\\.)*)\]\s*TJ", re.S)
+# Each pattern stops at the next delimiter it cannot contain, so every scan is linear in the bytes.
+_PDF_SHOWN = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj|\[((?:[^\[\]\\]|\\.)*)\]\s*TJ", re.S)
 _PDF_STRING = re.compile(rb"\(((?:[^()\\]|\\.)*)\)", re.S)
-_MAX_INFLATED = 64 << 20  # a page stream inflating past this is not read further (a zip bomb stays small)
-_PDF_COUNT = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
+_PDF_PAGES = re.compile(rb"/Type\s*/Pages\b")
+_PDF_COUNT = re.compile(rb"/Count\s+(\d{1,9})")
+_PAGE_TREES = 16  # page-tree dictionaries looked at for a /Count
+_INFLATE_RATIO = 4  # a PDF's streams inflate to at most 4 x its size + 1 MB in all: a zip bomb stays small
 
 
 def image_tokens(width: int, height: int) -> int:
@@ -90,15 +93,19 @@ def _jpeg_size(raw: bytes) -> tuple[int, int] | None:
 
 
 def pdf_pages(data: object) -> int:
-    """Pages of a base64 PDF: its `/Type /Page` objects, else its page tree's `/Count`; at least 1."""
+    """Pages of a base64 PDF: its `/Type /Page` objects, else the largest `/Count` next to a
+    `/Type /Pages` (page trees inside compressed object streams); at least 1."""
     if not isinstance(data, str):
         return 1
     raw = _decode(data)
     pages = len(_PDF_PAGE.findall(raw))
     if pages:
         return pages
-    counts = [int(a or b) for a, b in _PDF_COUNT.findall(raw)]
-    return max(counts, default=1) or 1
+    counts = [0]
+    for tree in itertools.islice(_PDF_PAGES.finditer(raw), _PAGE_TREES):
+        window = raw[max(0, tree.start() - 512):tree.end() + 512]
+        counts += [int(n) for n in _PDF_COUNT.findall(window)]
+    return max(counts) or 1
 
 
 def pdf_text(data: object) -> str:
@@ -106,12 +113,30 @@ def pdf_text(data: object) -> str:
     operators (Flate streams inflated). The API reads each page's text besides its image."""
     if not isinstance(data, str):
         return ""
-    shown = []
-    for stream in _PDF_STREAM.findall(_decode(data)):
+    raw = _decode(data)
+    budget, shown = _INFLATE_RATIO * len(raw) + (1 << 20), []
+    for stream in _streams(raw):
         try:
-            stream = zlib.decompressobj().decompress(stream, _MAX_INFLATED)
+            inflater = zlib.decompressobj()
+            stream = inflater.decompress(stream, max(1, budget))
         except zlib.error:
             pass  # an uncompressed stream, or one we cannot read: its bytes as they are
+        budget -= len(stream)
         for single, array in _PDF_SHOWN.findall(stream):
             shown.append(single if not array else b"".join(_PDF_STRING.findall(array)))
+        if budget <= 0:
+            break
     return b" ".join(shown).decode("latin-1")
+
+
+def _streams(raw: bytes) -> list[bytes]:
+    """The bodies between `stream` and `endstream` keywords, found left to right in one pass."""
+    out, at = [], 0
+    while (start := raw.find(b"stream", at)) >= 0:
+        begin = start + 6 + (2 if raw[start + 6:start + 8] == b"\r\n" else 1)
+        end = raw.find(b"endstream", begin)
+        if end < 0:
+            break
+        out.append(raw[begin:end].rstrip(b"\r\n"))
+        at = end + 9
+    return out
