@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .checks import Comparison, compare
+from .checks import Comparison, compare, json_of
 from .exchange import RecordedExchange
 from .replay import Replayer, Sent, request_headers
 from .results import Difference, ExchangeResult, Report
 from .sources import ExchangeFile, read_sources
+from .token_scope import unreproducible
 from .versions import VersionRule
 
 Progress = Callable[[ExchangeResult, int, int], None]
@@ -59,8 +60,8 @@ def _judge(exchange: RecordedExchange, sent: Sent, report: Report) -> ExchangeRe
         comparison = compare(exchange, sent.answer)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:  # an answer no check foresaw
         comparison = Comparison([Difference("check", f"the comparison failed: {type(error).__name__}", repr(error))])
-    if not sent.stateless:  # a stateless answer is an example, its usage says nothing
-        report.tokens.add(comparison.real, comparison.ours)
+    if not sent.stateless and unreproducible(json_of(exchange.request_body)) is None:
+        report.tokens.add(comparison.real, comparison.ours)  # a stateless answer is an example: no usage
     return ExchangeResult(exchange, sent.answer.status, comparison.differences, comparison.skipped, sent.stateless)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from . import input_tokens, prose
+from . import input_tokens, prose, tokenizer
 from .context_edits import Managed
 from .tokenizer import Memo
 
@@ -58,7 +58,7 @@ def apply(message: dict[str, Any], managed: Managed, count: Memo) -> None:
     """Puts the compaction block first in `message` and accounts for it in its usage."""
     summary = block(managed)
     usage = message["usage"]
-    compaction = _iteration("compaction", managed.tokens, input_tokens.block_tokens(summary, True, count))
+    compaction = _iteration("compaction", managed.tokens, tokenizer.count(summary["content"]))
     if paused(managed):
         message.update(content=[summary], stop_reason="compaction", stop_sequence=None)
         usage.update(input_tokens=0, output_tokens=0, cache_creation_input_tokens=0, cache_read_input_tokens=0,

@@ -134,7 +134,8 @@ def _clear_thinking(managed: Managed, edit: dict[str, Any], count: Memo) -> None
     cleared = thinking_turns[:max(0, len(thinking_turns) - keep.get("value", DEFAULT_THINKING_KEEP))]
     if not cleared:
         return
-    tokens = sum(input_tokens.block_tokens(b, True, count) for i in cleared for b in _thinking_of(messages[i]))
+    model = managed.request.get("model")
+    tokens = sum(input_tokens.block_tokens(b, True, count, model) for i in cleared for b in _thinking_of(messages[i]))
     edited = [_without_thinking(m) if i in cleared else m for i, m in enumerate(messages)]
     managed.request = {**managed.request, "messages": edited}
     managed.tokens = _total(managed.request, count)

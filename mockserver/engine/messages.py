@@ -42,10 +42,19 @@ def create_message(request: dict[str, Any], ctx: EngineContext) -> dict[str, Any
     message = _message(request, ctx, entry, message_id, fitted, cached, container, refused)
     if managed is not None:
         _manage_context(message, managed, convo.tokens)
-    loop_usage = server_loop.iterations(message["content"], message["usage"]) if ctx.beta_path else None
-    if loop_usage is not None and "iterations" not in message["usage"]:  # compaction sets its own
-        message["usage"]["iterations"] = loop_usage  # a beta field: the non-beta Usage types have none
+    _bill_loop(message, convo, ctx.beta_path)
     return message
+
+
+def _bill_loop(message: dict[str, Any], convo: Conversation, beta_path: bool) -> None:
+    usage = message["usage"]
+    if "iterations" in usage:  # compaction sets its own
+        return
+    loop = server_loop.iterations(message["content"], usage, input_tokens.counter(convo.request, convo.tokens))
+    if loop is not None:
+        server_loop.bill(usage, loop)
+        if beta_path:
+            usage["iterations"] = loop  # a beta field: the non-beta Usage types have none
 
 
 def _manage_context(message: dict[str, Any], managed: context_edits.Managed, count: Memo) -> None:

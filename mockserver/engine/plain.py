@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .input_tokens import MESSAGE_OVERHEAD, REQUEST_OVERHEAD, SYSTEM_OVERHEAD
+from . import token_fit
 from .tokenizer import count
 
 # Any of these, even empty, sends a request down the general path.
@@ -34,12 +34,14 @@ def read_plain(request: dict[str, Any]) -> PlainRequest | None:
     """The request as a plain conversation, or None when it needs the general path."""
     if not GENERAL_ONLY.isdisjoint(request):
         return None
-    tokens = REQUEST_OVERHEAD
+    fit = token_fit.for_model(request.get("model"))
+    ratio, message_cost = fit["text"], fit["message"]
+    tokens = round(fit["request"])  # rounded segment by segment, as input_tokens.segments rounds them
     system = request.get("system")
     if system:
         if type(system) is not str:
             return None
-        tokens += SYSTEM_OVERHEAD + count(system)
+        tokens += round(fit["system"] + ratio * count(system))
     role = None
     turn: list[str] = []  # the texts of the current turn: consecutive same-role messages merge
     user_turn: list[str] = []
@@ -47,7 +49,7 @@ def read_plain(request: dict[str, Any]) -> PlainRequest | None:
         content = message.get("content")
         if type(content) is not str:
             return None
-        tokens += MESSAGE_OVERHEAD + count(content)
+        tokens += round(message_cost + (ratio * count(content) if content else 0.0))
         if message.get("role") != role:
             role, turn = message.get("role"), []
             if role == "user":

@@ -35,6 +35,7 @@ CODE_WORDS = frozenset({"calculate", "compute", "run", "execute", "code", "pytho
 SITES = (("en.wikipedia.org", "Wikipedia"), ("www.reuters.com", "Reuters"), ("www.bbc.com", "BBC"),
          ("www.nature.com", "Nature"), ("arstechnica.com", "Ars Technica"), ("www.theguardian.com", "The Guardian"))
 CONTAINER_LIFETIME = timedelta(days=30)
+RESULTS_PER_SEARCH = 10  # every web search the real traffic recorded returned ten results (or none)
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _STOP_WORDS = frozenset({"a", "an", "the", "for", "of", "to", "in", "on", "and", "or", "is", "are", "what", "please",
@@ -120,7 +121,7 @@ def _web_search(tool: dict[str, Any], convo: Conversation, rng: random.Random, n
     sites = _allowed_sites(tool)
     slug = "-".join(query.split()[:5])
     results, citations = [], []
-    for i in range(3):
+    for i in range(RESULTS_PER_SEARCH):
         host, site = sites[(i + rng.randrange(len(sites))) % len(sites)]
         url = f"https://{host}/{slug}-{samples.word(rng)}"
         title = f"{query.title()} - {site}"

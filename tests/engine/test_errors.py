@@ -147,7 +147,7 @@ def test_programmatic_results_need_the_container() -> None:
 
 
 def test_prompt_too_long() -> None:
-    error = error_of(base(model="claude-sonnet-4-20250514", messages=[{"role": "user", "content": "word " * 210_000}]))
+    error = error_of(base(model="claude-sonnet-4-20250514", messages=[{"role": "user", "content": "word " * 260_000}]))
     assert error.message.startswith("prompt is too long: ") and error.message.endswith(" tokens > 200000 maximum")
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver.engine import EngineContext, MemoryPromptCache, count_tokens, create_message, message_events
-from mockserver.engine import answers
+from mockserver.engine import answers, token_fit
 from mockserver.engine.thinking import REDACTED_TRIGGER
 from tests.engine.support import NOW, accumulate, ctx, validate_message, validates
 
@@ -263,7 +263,7 @@ def test_pdf_citations_use_pages() -> None:
                     "citations": {"enabled": True}}, {"type": "text", "text": "Summarise"}])
     citation = next(c for b in message["content"] if b["type"] == "text" for c in (b["citations"] or []))
     assert citation["type"] == "page_location" and citation["start_page_number"] == 1
-    assert message["usage"]["input_tokens"] > 2 * 2000
+    assert message["usage"]["input_tokens"] > 2 * token_fit.for_model(message["model"])["pdf_page"]  # two pages
 
 
 def test_prompt_caching_writes_then_reads() -> None:
@@ -285,7 +285,7 @@ def test_prompt_caching_writes_then_reads() -> None:
 
 def test_one_hour_ttl_and_automatic_breakpoint() -> None:
     cache = MemoryPromptCache()
-    system = [{"type": "text", "text": "Context. " * 1500, "cache_control": {"type": "ephemeral", "ttl": "1h"}}]
+    system = [{"type": "text", "text": "Context. " * 2500, "cache_control": {"type": "ephemeral", "ttl": "1h"}}]
     request = {"model": MODEL, "max_tokens": 20, "system": system, "cache_control": {"type": "ephemeral"},
                "messages": [{"role": "user", "content": "Question one " * 300}]}
     usage = create_message(request, EngineContext(rng=ctx().rng, now=NOW, cache=cache))["usage"]

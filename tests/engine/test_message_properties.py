@@ -63,8 +63,11 @@ def test_count_tokens_matches_usage(request: dict, seed: int) -> None:
     counted = count_tokens(_counted(request), ctx(seed))
     usage = message["usage"]
     cached = usage["cache_creation_input_tokens"] + usage["cache_read_input_tokens"]
-    assert counted == {"input_tokens": usage["input_tokens"] + cached}
     assert usage["cache_creation_input_tokens"] == sum(usage["cache_creation"].values())
+    if any(b["type"] == "server_tool_use" for b in message["content"]):  # a loop bills each iteration's re-read
+        assert usage["input_tokens"] + cached >= counted["input_tokens"]
+        return
+    assert counted == {"input_tokens": usage["input_tokens"] + cached}
     if "cache_control" not in json.dumps(request):
         assert counted == {"input_tokens": usage["input_tokens"]}
 

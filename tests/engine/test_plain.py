@@ -8,7 +8,7 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver.engine import create_message, messages
+from mockserver.engine import create_message, messages, token_fit
 from mockserver.engine.plain import GENERAL_ONLY, read_plain
 from mockserver.engine.refusals import REFUSAL_TRIGGER
 from mockserver.http.errors import ApiError
@@ -71,7 +71,7 @@ def test_block_contents_take_the_general_path() -> None:
 
 def test_a_prompt_filling_the_context_window_stops_alike_on_both_paths() -> None:
     request = {"model": "claude-haiku-4-5", "max_tokens": 64_000,
-               "messages": [{"role": "user", "content": "lorem " * 199_980}]}
+               "messages": [{"role": "user", "content": "lorem " * int(199_980 / token_fit.for_model("claude-haiku-4-5")["text"])}]}
     plain = _outcome(request, general=False)
     assert plain["stop_reason"] == "model_context_window_exceeded"
     assert plain == _outcome(request, general=True)

@@ -10,6 +10,7 @@ import anthropic
 import pytest
 
 from mockserver.config import Config
+from mockserver.engine import token_fit
 from mockserver.engine.refusals import REFUSAL_TRIGGER
 from mockserver.engine.server_loop import ITERATION_LIMIT
 from mockserver.server import MockServer
@@ -72,12 +73,14 @@ def _delta(events: list[Any]) -> Any:
 
 def _prompt_filling_the_window(client: anthropic.Anthropic, room: int) -> list[dict[str, Any]]:
     """A conversation whose input leaves exactly `room` tokens of the model's window."""
-    base = "lorem " * 190_000
-    counted = client.messages.count_tokens(model=WINDOW_MODEL, messages=[{"role": "user", "content": base}])
-    padding = WINDOW - room - counted.input_tokens
-    messages = [{"role": "user", "content": base + " x" * padding}]
-    assert client.messages.count_tokens(model=WINDOW_MODEL, messages=messages).input_tokens == WINDOW - room
-    return messages
+    base, padding = "lorem " * 190_000, 0
+    for _ in range(8):  # a padding token costs the family's text ratio: step to the exact count
+        messages = [{"role": "user", "content": base + " x" * padding}]
+        gap = WINDOW - room - client.messages.count_tokens(model=WINDOW_MODEL, messages=messages).input_tokens
+        if gap == 0:
+            return messages
+        padding += max(1, round(gap / token_fit.for_model(WINDOW_MODEL)["text"])) if gap > 0 else -1
+    raise AssertionError("no padding gives the exact count")
 
 
 def test_output_past_the_context_window_stops_with_model_context_window_exceeded(server):
@@ -174,8 +177,13 @@ def test_usage_iterations_count_the_server_tool_loop_on_the_beta_path(server):
     iterations = reply.usage.iterations
     assert [i.type for i in iterations] == ["message", "message"]  # the search, then the answer
     assert sum(i.output_tokens for i in iterations) == reply.usage.output_tokens
-    assert iterations[0].input_tokens == reply.usage.input_tokens
-    assert iterations[1].input_tokens == iterations[0].input_tokens + iterations[0].output_tokens
+    # each iteration re-reads the prompt, the search call and its results; the top level bills them all
+    [search] = [b for b in reply.content if b.type == "web_search_tool_result"]
+    results = round(len(search.content) * token_fit.for_model(reply.model)["web_search_result"])
+    assert iterations[1].input_tokens == iterations[0].input_tokens + iterations[0].output_tokens + results
+    assert reply.usage.input_tokens == iterations[0].input_tokens + iterations[1].input_tokens
+    counted = client.messages.count_tokens(model=request["model"], messages=request["messages"], tools=[SEARCH])
+    assert iterations[0].input_tokens == counted.input_tokens
     assert client.beta.messages.create(**ask("Hello there"), betas=[FETCH_BETA]).usage.iterations is None
     assert "iterations" not in client.messages.create(**request).usage.model_dump()  # not a 2.x Usage field
 

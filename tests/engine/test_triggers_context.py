@@ -3,6 +3,7 @@ shapes that make the mock clear tool uses, clear thinking, and compact (the tabl
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import anthropic
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.config import Config
-from mockserver.engine import context_edits, count_tokens, create_message
+from mockserver.engine import context_edits, count_tokens, create_message, token_fit
 from mockserver.engine.tokenizer import Memo, count
 from mockserver.server import MockServer
 
@@ -21,7 +22,7 @@ from . import support
 
 EDITING = ["context-management-2025-06-27"]
 COMPACT = ["compact-2026-01-12"]
-SEA = "The sea is wide and deep. "  # 7 tokens
+SEA = "The sea is wide and deep. "  # 7 tokens of the tokenizer
 RESULT = "Reading 42 is steady across the harbour today. " * 60
 
 
@@ -130,7 +131,7 @@ def test_clear_thinking_keeps_the_last_turns_and_reports_the_others(client):
                                                  "keep": {"type": "thinking_turns", "value": 1}}]}}
     plain, streamed = create_both(client, request, EDITING)
     [edit] = plain.context_management.applied_edits
-    per_turn = count("Turn 0: the moon pulls the water. " * 10)
+    per_turn = round(token_fit.for_model(MODEL)["text"] * count("Turn 0: the moon pulls the water. " * 10))
     assert (edit.type, edit.cleared_thinking_turns, edit.cleared_input_tokens) == ("clear_thinking_20251015", 2,
                                                                                    2 * per_turn)
     assert streamed.context_management == plain.context_management
@@ -139,7 +140,8 @@ def test_clear_thinking_keeps_the_last_turns_and_reports_the_others(client):
 
 
 def long_prompt(tokens: int) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": SEA * (tokens // 7)}, {"role": "assistant", "content": "Noted."},
+    repeats = math.ceil(tokens / (7 * token_fit.for_model(MODEL)["text"]))  # SEA's cost in the model's family
+    return [{"role": "user", "content": SEA * repeats}, {"role": "assistant", "content": "Noted."},
             {"role": "user", "content": "Write three sentences about the sea."}]
 
 
