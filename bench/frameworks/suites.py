@@ -42,9 +42,6 @@ SUITES = (
             "test_live_run_multimodal": (INTELLIGENCE, "says what an image shows (an apple)"),
             "test_live_run_agent_with_multimodal_content_in_tool_result":
                 (INTELLIGENCE, "says what an image a tool returned shows (an apple)"),
-            "test_live_run_agent_with_local_and_anthropic_server_tools":
-                (MOCK_WRONG, "the replayed web_search_tool_result carries caller: null, which the gate refuses; "
-                             "the h21-fidelity branch accepts nulls and sends caller on search results"),
         },
     ),
     Suite(

@@ -97,3 +97,19 @@ def test_a_search_step_runs_after_the_client_tools_result_and_is_cited(client) -
     cited = [c for b in reply["content"] if b["type"] == "text" for c in (b["citations"] or [])]
     assert cited and all(c["type"] == "web_search_result_location" for c in cited)
     assert "sunny" in "".join(b["text"] for b in reply["content"] if b["type"] == "text")
+
+
+def test_a_search_asked_for_first_runs_before_the_client_tool_and_not_again(client) -> None:
+    converter = {"name": "unit_converter", "description": "Convert a distance in kilometers to miles.",
+                 "input_schema": {"type": "object", "required": ["km"],
+                                  "properties": {"km": {"type": "number", "description": "distance in kilometers"}}}}
+    tools = [{"type": "web_search_20250305", "name": "web_search", "max_uses": 2}, converter]
+    ask = [user("Search the web for the distance from Berlin to Rome in kilometers, "
+                "then use the unit_converter tool to convert it to miles.")]
+    first = both(client, tools=tools, messages=ask)
+    assert kinds(first)[:2] == ["server_tool_use", "web_search_tool_result"] and kinds(first)[-1] == "tool_use"
+    assert first["stop_reason"] == "tool_use" and first["usage"]["server_tool_use"]["web_search_requests"] == 1
+    assert [c["name"] for c in calls(first)] == ["unit_converter"]
+    reply = both(client, tools=tools, messages=ask + results(first, "1181 km is 733.84 miles"))
+    assert kinds(reply) == ["text"] and reply["stop_reason"] == "end_turn"
+    assert "733.84 miles" in reply["content"][0]["text"]
