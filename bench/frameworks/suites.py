@@ -34,7 +34,7 @@ SUITES = (
         name="haystack (anthropic-haystack)",
         package="anthropic-haystack==8.0.1",
         installs=("pytest", "pytest-asyncio", "pillow"),
-        paths=("tests/test_chat_generator.py", "tests/test_chat_generator_async.py"),
+        paths=("tests/test_chat_generator.py", "tests/test_chat_generator_async.py", "tests/test_token_counter.py"),
         pytest_args=("-m", "integration"),
         verdicts={
             "TestIntegration::test_live_run[": _CAPITAL,
