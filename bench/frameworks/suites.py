@@ -5,8 +5,8 @@ unchanged against the mock. A failing test that no verdict names counts as "mock
 must be fixed, or the failure looked at and given a verdict here with its reason.
 
 Looked at and not added: llama-index-llms-anthropic (its sdist ships no tests, and the judge takes
-tests from PyPI only), openai-agents (its LiteLLM and Anthropic tests replace the HTTP call with a
-fake, so the mock is never reached), litellm (its sdist needs a Rust build to prepare, which the
+tests from PyPI only), openai-agents (its LiteLLM and Anthropic tests fake LiteLLM's call or only
+convert messages, so no request reaches the mock), litellm (its sdist needs a Rust build to prepare, which the
 registries reachable here cannot supply).
 """
 
