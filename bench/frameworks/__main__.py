@@ -5,7 +5,8 @@
 Per suite: a venv under bench/.cache/frameworks/<suite>/, the pinned package installed from PyPI,
 its sdist unpacked for the tests, then pytest run against a mock on loopback (ANTHROPIC_BASE_URL,
 a dummy key). Outcomes come from pytest's JUnit XML. The table (passed / mock wrong / needs
-intelligence / needs network / skipped) is printed and written to bench/results/frameworks.md.
+intelligence / needs network / skipped) is printed and written to bench/results/frameworks.md,
+and, after a run of every suite, into README.md in place of its table.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from bench.frameworks.suites import INTELLIGENCE, MOCK_WRONG, NETWORK, REVIVED_M
 BENCH = Path(__file__).resolve().parent.parent
 CACHE = BENCH / ".cache" / "frameworks"
 RESULTS = BENCH / "results" / "frameworks.md"
+README = BENCH.parent / "README.md"
+TABLE_HEAD = "| suite | passed | "
 DUMMY_KEY = "sk-ant-api03-framework-suites-dummy-key"
 
 
@@ -113,6 +116,27 @@ def details(results: dict[str, dict[str, str]]) -> str:
     return "\n".join(out)
 
 
+def table_lines(text: str) -> list[str]:
+    """The lines of the first suites table in `text` (its head, rule and rows)."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(TABLE_HEAD)), None)
+    if start is None:
+        return []
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return lines[start:end]
+
+
+def update_readme(new_table: str, readme: Path = README) -> None:
+    """Replace the README's suites table with `new_table`."""
+    text = readme.read_text()
+    old = "\n".join(table_lines(text))
+    if not old:
+        raise SystemExit(f"{readme} has no suites table (a line starting {TABLE_HEAD!r}) to replace")
+    readme.write_text(text.replace(old, new_table, 1))
+
+
 def revived_models() -> Path:
     """A models file that serves REVIVED_MODELS as deprecated rather than retired."""
     path = CACHE / "revived-models.yaml"
@@ -138,6 +162,8 @@ def main(argv: list[str]) -> int:
     text = table(results) + "\n\n" + details(results) + "\n"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)
+    if chosen == list(SUITES) and all(results.values()):
+        update_readme(table(results))
     print(text)
     return 1 if any(MOCK_WRONG in o.values() for o in results.values()) else 0
 

@@ -8,7 +8,8 @@ The task is the last user turn that returned no tool results. After tool results
 - calls the next tool the task mentions and no call of this task has used yet, when the task
   asks for several steps (then, after that, next, finally, followed by) or only memory has run;
 - runs the server tools the task wanted (web search...) that no reply of this task has run: a
-  task of several steps calls its client tool first and leaves them for after its result;
+  task of several steps runs those its first step asks for ("search the web for X, then convert
+  it") before calling its client tool, and leaves the others for after its result;
 - otherwise answers, quoting what the tools returned.
 A fresh task with the memory tool offered starts by viewing the memory directory, as the
 API's memory instructions tell a model to.
@@ -84,6 +85,20 @@ def next_calls(convo: Conversation, mentioned: list[dict[str, Any]]) -> list[Cal
         return [(pending[0], None)]
     only_memory = memory is not None and used <= {memory.get("name")}
     return [(t, None) for t in pending] if only_memory else []
+
+
+def split_steps(convo: Conversation) -> tuple[Conversation, Conversation] | None:
+    """The conversation with its last user text cut at the first step word: before it, and after it
+    (None when there is no step word)."""
+    found = STEP_WORDS.search(convo.last_user_text)
+    if found is None:
+        return None
+    messages = list(convo.request.get("messages") or [])
+
+    def ending(text: str) -> Conversation:
+        return Conversation.of({**convo.request, "messages": [*messages[:-1], {"role": "user", "content": text}]})
+
+    return ending(convo.last_user_text[: found.start()]), ending(convo.last_user_text[found.end():])
 
 
 def continues_task(convo: Conversation) -> bool:

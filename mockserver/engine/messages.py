@@ -149,10 +149,12 @@ def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted:
         "cache_read_input_tokens": cached.read,
         "cache_creation": {"ephemeral_5m_input_tokens": cached.write_5m, "ephemeral_1h_input_tokens": cached.write_1h},
         "output_tokens": fitted.output_tokens,
-        "server_tool_use": _server_tool_use(fitted),
         "service_tier": ctx.service_tier or "standard",
         "inference_geo": request.get("inference_geo") or "global",
     }
+    server_use = _server_tool_use(fitted)
+    if server_use is not None:  # real replies leave the key out (not null) when no server tool ran
+        out["server_tool_use"] = server_use
     if fitted.thinking_tokens or reports_thinking:
         out["output_tokens_details"] = {"thinking_tokens": fitted.thinking_tokens}
     if request.get("speed"):

@@ -32,6 +32,20 @@ def pending_programmatic(convo: Conversation) -> list[dict[str, Any]]:
             and (b.get("caller") or {}).get("type", "direct") != "direct"]
 
 
+def _first_step_server(convo: Conversation) -> list[dict[str, Any]]:
+    """The server tools a several-step task's first step asks for ("search the web for X, then
+    convert it"), unless a client tool is that step's: it names one, or is about one the later
+    steps are not about."""
+    steps = agent_loop.split_steps(convo)
+    if steps is None:
+        return []
+    first, rest = steps
+    for tool in convo.client_tools():
+        if tools.named(tool, first) or (tools.mentions(tool, first) and not tools.mentions(tool, rest)):
+            return []
+    return server_tools.triggered(first)
+
+
 def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Reply:
     if max_tokens <= 0:
         return Reply(natural_stop="max_tokens")
@@ -44,7 +58,7 @@ def plan_reply(convo: Conversation, ctx: EngineContext, max_tokens: int) -> Repl
         return reply
     if _continue_task(convo, reply, ctx):
         return reply
-    plan = tools.plan(convo, server_tools.triggered(convo))
+    plan = tools.plan(convo, server_tools.triggered(convo), _first_step_server(convo))
     runs_on = convo
     if agent_loop.continues_task(convo):  # server tools a several-step task left for after its client tools
         runs_on = agent_loop.task_of(convo)

@@ -78,14 +78,19 @@ def mentions(tool: dict[str, Any], convo: Conversation) -> bool:
     for prefix, words in TYPED_TOOL_WORDS.items():
         if kind.startswith(prefix):
             return bool(words & convo.words)
+    if named(tool, convo):
+        return True
+    return kind == "custom" and relevance.is_about(tool, convo.last_user_text)
+
+
+def named(tool: dict[str, Any], convo: Conversation) -> bool:
+    """The last user text names the tool, or has every content word of its name."""
     name = tool.get("name") or ""
     if name and name.lower() in convo.last_user_text.lower():
         return True
     parts = name_words(name)
     content = [w for w in parts if w not in GENERIC_WORDS] or parts
-    if content and all(_has_word(w, convo.words) for w in content):
-        return True
-    return kind == "custom" and relevance.is_about(tool, convo.last_user_text)
+    return bool(content) and all(_has_word(w, convo.words) for w in content)
 
 
 def _has_word(word: str, words: frozenset[str]) -> bool:
@@ -99,8 +104,10 @@ def code_execution_tool(convo: Conversation, callers: list[str]) -> dict[str, An
     return None
 
 
-def plan(convo: Conversation, server_wanted: list[dict[str, Any]]) -> ToolPlan:
-    """The tools this reply calls; `server_wanted` are the server tools whose triggers fired."""
+def plan(convo: Conversation, server_wanted: list[dict[str, Any]],
+         first_step_wanted: list[dict[str, Any]] | None = None) -> ToolPlan:
+    """The tools this reply calls; `server_wanted` are the server tools whose triggers fired,
+    `first_step_wanted` those the task's first step (its text before a step word) asks for."""
     choice = convo.request.get("tool_choice") or {"type": "auto"}
     kind = choice.get("type", "auto")
     out = ToolPlan(forced=kind in ("any", "tool"))
@@ -119,7 +126,8 @@ def plan(convo: Conversation, server_wanted: list[dict[str, Any]]) -> ToolPlan:
             _assign(out, _first_callable(convo), convo, searching=False)
         if agent_loop.STEP_WORDS.search(convo.last_user_text) and out.direct:
             out.direct = out.direct[:1]  # steps run one after the other: the loop calls the next
-            out.server = []  # and the server tools after the client tool's result
+            # server tools the first step asks for run before the call, the others after its result
+            out.server = [t for t in out.server if t in (first_step_wanted or [])]
     if choice.get("disable_parallel_tool_use"):
         out.direct, out.programmatic = (out.direct[:1], []) if out.direct else ([], out.programmatic[:1])
         out.searched = [t for t in out.searched if t in out.direct + out.programmatic]

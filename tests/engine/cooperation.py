@@ -72,5 +72,5 @@ def results(message: dict[str, Any], *contents: str, is_error: bool = False) -> 
 
 
 def _param(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    keep = ("type", "text", "id", "name", "input")
+    keep = ("type", "text", "id", "name", "input", "tool_use_id", "content")
     return [{k: v for k, v in b.items() if k in keep} for b in content]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mockserver.config import Config
 from mockserver.server import MockServer
 
-from .cooperation import EMAIL, WEATHER, both, calls, kinds, results, sdk, user
+from .cooperation import EMAIL, MODEL, WEATHER, both, calls, kinds, results, sdk, user
 
 MEMORY = {"type": "memory_20250818", "name": "memory"}
 
@@ -97,3 +99,37 @@ def test_a_search_step_runs_after_the_client_tools_result_and_is_cited(client) -
     cited = [c for b in reply["content"] if b["type"] == "text" for c in (b["citations"] or [])]
     assert cited and all(c["type"] == "web_search_result_location" for c in cited)
     assert "sunny" in "".join(b["text"] for b in reply["content"] if b["type"] == "text")
+
+
+def test_a_search_asked_for_first_runs_before_the_client_tool_and_not_again(client) -> None:
+    converter = {"name": "unit_converter", "description": "Convert a distance in kilometers to miles.",
+                 "input_schema": {"type": "object", "required": ["km"],
+                                  "properties": {"km": {"type": "number", "description": "distance in kilometers"}}}}
+    tools = [{"type": "web_search_20250305", "name": "web_search", "max_uses": 2}, converter]
+    ask = [user("Search the web for the distance from Berlin to Rome in kilometers, "
+                "then use the unit_converter tool to convert it to miles.")]
+    first = both(client, tools=tools, messages=ask)
+    assert kinds(first)[:2] == ["server_tool_use", "web_search_tool_result"] and kinds(first)[-1] == "tool_use"
+    assert first["stop_reason"] == "tool_use" and first["usage"]["server_tool_use"]["web_search_requests"] == 1
+    assert [c["name"] for c in calls(first)] == ["unit_converter"]
+    reply = both(client, tools=tools, messages=ask + results(first, "1181 km is 733.84 miles"))
+    assert kinds(reply) == ["text"] and reply["stop_reason"] == "end_turn"
+    assert "733.84 miles" in reply["content"][0]["text"]
+
+
+def test_usage_leaves_server_tool_use_out_when_no_server_tool_ran(client) -> None:
+    """Recorded replies carry no `server_tool_use` key (not null) unless a server tool ran."""
+    tools = [{"type": "web_search_20250305", "name": "web_search"}, EMAIL]
+    ask = [user("Send an email to ada@example.org to say hello")]
+    plain = client.messages.with_raw_response.create(model=MODEL, max_tokens=512, tools=tools,
+                                                      messages=ask)
+    assert "server_tool_use" not in json.loads(plain.text())["usage"]
+    with client.messages.with_streaming_response.create(model=MODEL, max_tokens=512, tools=tools,
+                                                        messages=ask, stream=True) as streamed:
+        events = [json.loads(line[5:]) for line in streamed.iter_lines() if line.startswith("data:")]
+    usages = [e["message"]["usage"] if e["type"] == "message_start" else e["usage"]
+              for e in events if e["type"] in ("message_start", "message_delta")]
+    assert len(usages) == 2 and not any("server_tool_use" in u for u in usages)
+    searched = client.messages.with_raw_response.create(
+        model=MODEL, max_tokens=512, tools=tools, messages=[user("Search the latest news about Paris")])
+    assert json.loads(searched.text())["usage"]["server_tool_use"]["web_search_requests"] == 1
