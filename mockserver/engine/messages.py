@@ -163,7 +163,10 @@ def usage(request: dict[str, Any], ctx: EngineContext, cached: CacheUse, fitted:
 
 
 def _server_tool_use(fitted: Fitted) -> dict[str, int] | None:
+    """Counts of the server tools a reply ran; recorded replies that ran only MCP tools carry it too,
+    with zero counts (activeagent's mcps.yml), and those that ran none leave it out."""
+    kinds = [b.get("type") for b in fitted.content]
     names = [b.get("name") for b in fitted.content if b.get("type") == "server_tool_use"]
-    if not names:
+    if not names and "mcp_tool_use" not in kinds:
         return None
     return {"web_search_requests": names.count("web_search"), "web_fetch_requests": names.count("web_fetch")}

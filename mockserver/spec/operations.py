@@ -174,6 +174,10 @@ class Router:
             raise ApiError("not_found_error", "Not found")
         methods, params = found
         operation = methods.get(method)
+        if operation is None and len(path) > 1 and path.endswith("/"):
+            # `/items/{id}/` with the id left empty: the route it would name does not exist (a 404,
+            # documented for every operation), rather than the collection's 405
+            raise ApiError("not_found_error", "Not found")
         if operation is None:
             raise ApiError(
                 "invalid_request_error",

@@ -1,9 +1,9 @@
 """The official TypeScript SDK under `mockserver fuzz` (programs/sdk_fuzz.mjs: create, then the streaming
 helper), with the SDK installed by tests/sdk_installs.py.
 
-Finding (@anthropic-ai/sdk 1.16): a plain reply whose connection is cut mid-body escapes as undici's
-`TypeError: terminated`, not as the SDK's APIConnectionError. Every other fuzzed reply is read or
-refused cleanly; this test holds both, so a new failure kind (or the finding's fix) shows up here.
+Finding (@anthropic-ai/sdk 1.16): a plain reply whose connection is cut mid-body escaped as undici's
+`TypeError: terminated`, not as the SDK's APIConnectionError. 1.17 (pinned now) fixed it: every
+fuzzed reply, faults included, is read or refused cleanly, and this test holds that.
 """
 
 from __future__ import annotations
@@ -32,10 +32,7 @@ def test_the_typescript_sdk_reads_every_reply_of_today_and_tomorrow():
     assert "8 runs, 0 failed" in result.stdout
 
 
-def test_its_only_failure_under_faults_is_a_cut_plain_reply():
+def test_faults_reach_the_program_as_the_sdks_own_errors():
     result = fuzz_the_sdk("--runs", "10", "--seed", "0", "--profile", "faults")
-    failures = result.stdout.split("--- seed ")[1:]
-    assert result.returncode == 1 and failures, result.stdout[-4000:]
-    for failure in failures:
-        assert "200 JSON" in failure and "fault: connection cut" in failure, failure[:2000]
-        assert "create: TypeError: terminated" in failure, failure[:2000]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "10 runs, 0 failed" in result.stdout
