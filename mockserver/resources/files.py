@@ -139,12 +139,12 @@ def _filename(raw: str | None) -> str:
 
 
 def _expires_in(raw: Any) -> int | None:
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    try:
-        seconds = int(str(raw))
-    except ValueError:
-        raise invalid_request("expires_in_seconds: Input should be a valid integer") from None
+    text = str(raw).strip()
+    if not text.lstrip("+-").isdigit() or not text.isascii():  # "", "1_000", "1e4" are no integers
+        raise invalid_request("expires_in_seconds: Input should be a valid integer")
+    seconds = int(text)
     if not MIN_EXPIRY <= seconds <= MAX_EXPIRY:
         raise invalid_request(f"expires_in_seconds: Input should be between {MIN_EXPIRY} and {MAX_EXPIRY}")
     return seconds
