@@ -50,3 +50,12 @@ def engine_context(state: AppState, *, rng: random.Random, now: float, betas: It
     return EngineContext(rng=rng, now=now, reply_mode=state.config.reply, betas=frozenset(betas), version=version,
                          cache=cache, catalog=state.catalog, service_tier=service_tier,
                          beta_path=beta_path)
+
+
+def archive_record(call: Call, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Set `archived_at` once (archiving again keeps the first time); the record as stored."""
+    def archive(doc: dict[str, Any]) -> None:
+        doc["archived_at"] = doc["archived_at"] or call.received_at
+        doc["updated_at"] = call.received_at
+
+    return store_of(call).update(kind, record["id"], archive) or record
