@@ -127,11 +127,11 @@ def _shaped(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
         elif not current:
             shaped[name] = defaults.get(name)
     if "metadata" in body:
-        shaped["metadata"] = _merged_metadata(current.get("metadata") or {}, body["metadata"] or {})
+        shaped["metadata"] = merged_metadata(current.get("metadata") or {}, body["metadata"] or {})
     return shaped
 
 
-def _merged_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+def merged_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """Metadata updates merge; a key set to "" or null is removed."""
     merged = dict(current)
     for key, value in patch.items():

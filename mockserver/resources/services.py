@@ -52,10 +52,19 @@ def engine_context(state: AppState, *, rng: random.Random, now: float, betas: It
                          beta_path=beta_path)
 
 
-def archive_record(call: Call, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+def archive_record(call: Call, kind: str, record: dict[str, Any], parent: str = "") -> dict[str, Any]:
     """Set `archived_at` once (archiving again keeps the first time); the record as stored."""
     def archive(doc: dict[str, Any]) -> None:
         doc["archived_at"] = doc["archived_at"] or call.received_at
         doc["updated_at"] = call.received_at
 
-    return store_of(call).update(kind, record["id"], archive) or record
+    return store_of(call).update(kind, record["id"], archive, parent=parent) or record
+
+
+def delete_with_children(call: Call, kind: str, record: dict[str, Any], child_kind: str) -> None:
+    """Delete `record` and every `child_kind` record stored under it, in one transaction."""
+    store = store_of(call)
+    with store.transaction():
+        for child in store.all(child_kind, parent=record["id"]):
+            store.delete(child_kind, child["id"], parent=record["id"])
+        store.delete(kind, record["id"])

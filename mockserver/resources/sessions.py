@@ -19,7 +19,7 @@ from ..http.replies import BytesReply, JsonReply, Reply
 from . import agent_turn
 from .agents import agent_version, render_agent
 from .paging import fetch, next_token
-from .services import archive_record, open_services, store_of, stored
+from .services import archive_record, delete_with_children, open_services, store_of, stored
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
@@ -116,11 +116,8 @@ def archive_session(call: Call) -> Reply:
 
 
 def delete_session(call: Call) -> Reply:
-    session, store = _session(call), store_of(call)
-    with store.transaction():
-        for event in store.all("session_event", parent=session["id"]):
-            store.delete("session_event", event["id"], parent=session["id"])
-        store.delete("session", session["id"])
+    session = _session(call)
+    delete_with_children(call, "session", session, "session_event")
     return JsonReply({"id": session["id"], "type": "session_deleted"})
 
 

@@ -129,3 +129,35 @@ def test_interrupt_archive_delete_and_bad_input(server):
         client.post("/v1/agents?beta=true", body={"name": "no model"}, cast_to=object,
                     options={"headers": {"anthropic-beta": "managed-agents-2026-04-01"}})
     assert gate.value.body["error"]["type"] == "invalid_request_error"
+
+
+def test_vault_credentials_never_echo_their_secrets(server):
+    client = sdk(server)
+    vault = client.beta.vaults.create(display_name="prod", metadata={"team": "a"})
+    bearer = client.beta.vaults.credentials.create(vault.id, auth={
+        "type": "static_bearer", "mcp_server_url": "https://mcp.example/", "token": "sekrit-bearer-1"})
+    oauth = client.beta.vaults.credentials.create(vault.id, display_name="gh", auth={
+        "type": "mcp_oauth", "mcp_server_url": "https://gh.example/", "access_token": "sekrit-access-2",
+        "refresh": {"client_id": "cid", "token_endpoint": "https://gh.example/token", "refresh_token": "sekrit-3",
+                    "token_endpoint_auth": {"type": "client_secret_basic", "client_secret": "sekrit-4"}}})
+    env = client.beta.vaults.credentials.create(vault.id, auth={
+        "type": "environment_variable", "secret_name": "API_KEY", "secret_value": "sekrit-5",
+        "networking": {"type": "limited", "allowed_hosts": ["api.example"]}})
+    assert (bearer.auth.type, oauth.auth.refresh.token_endpoint_auth.type) == ("static_bearer", "client_secret_basic")
+    assert env.auth.networking.allowed_hosts == ["api.example"]
+    raw = [client.get(f"/v1/vaults/{vault.id}/credentials/{c.id}?beta=true", cast_to=object,
+                      options={"headers": {"anthropic-beta": "managed-agents-2026-04-01"}})
+           for c in (bearer, oauth, env)]
+    listed = client.beta.vaults.credentials.list(vault.id)
+    assert {c.id for c in listed} == {bearer.id, oauth.id, env.id}
+    assert "sekrit" not in repr(raw) + listed.to_json()
+    updated = client.beta.vaults.update(vault.id, display_name="production", metadata={"team": ""})
+    assert (updated.display_name, updated.metadata) == ("production", {})
+    client.beta.vaults.credentials.archive(bearer.id, vault_id=vault.id)
+    assert {c.id for c in client.beta.vaults.credentials.list(vault.id)} == {oauth.id, env.id}
+    assert client.beta.vaults.credentials.delete(env.id, vault_id=vault.id).type == "vault_credential_deleted"
+    with pytest.raises(anthropic.NotFoundError):
+        client.beta.vaults.credentials.retrieve(env.id, vault_id=vault.id)
+    assert client.beta.vaults.delete(vault.id).type == "vault_deleted"
+    with pytest.raises(anthropic.NotFoundError):
+        client.beta.vaults.retrieve(vault.id)
