@@ -61,10 +61,20 @@ def archive_record(call: Call, kind: str, record: dict[str, Any], parent: str = 
     return store_of(call).update(kind, record["id"], archive, parent=parent) or record
 
 
-def delete_with_children(call: Call, kind: str, record: dict[str, Any], child_kind: str) -> None:
-    """Delete `record` and every `child_kind` record stored under it, in one transaction."""
+def delete_with_children(call: Call, kind: str, record: dict[str, Any], *child_kinds: str) -> None:
+    """Delete `record` and every record of `child_kinds` stored under it, in one transaction."""
     store = store_of(call)
     with store.transaction():
-        for child in store.all(child_kind, parent=record["id"]):
-            store.delete(child_kind, child["id"], parent=record["id"])
+        for child_kind in child_kinds:
+            for child in store.all(child_kind, parent=record["id"]):
+                store.delete(child_kind, child["id"], parent=record["id"])
         store.delete(kind, record["id"])
+
+
+def stored_child(call: Call, kind: str, param: str, parent: dict[str, Any], label: str) -> dict[str, Any]:
+    """The `kind` record under `parent` that the path parameter `param` names, or 404."""
+    record_id = call.path_params[param]
+    record = store_of(call).get(kind, record_id, parent=parent["id"])
+    if record is None:
+        raise not_found(f"{label} {record_id} not found")
+    return record

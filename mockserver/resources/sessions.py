@@ -18,7 +18,7 @@ from ..http.errors import invalid_request
 from ..http.replies import BytesReply, JsonReply, Reply
 from . import agent_turn
 from .agents import agent_version, render_agent
-from .paging import fetch, next_token
+from .paging import fetch, next_token, offset_page
 from .services import archive_record, delete_with_children, open_services, store_of, stored
 from .stamps import rfc3339
 
@@ -130,12 +130,8 @@ def list_events(call: Call) -> Reply:
         events = [event for event in events if event["type"] in wanted]
     if call.query.get("order") == "desc":
         events.reverse()
-    limit = call.query.get("limit") if isinstance(call.query.get("limit"), int) else 100
-    start = _page_start(call.query.get("page"))
-    chunk = events[start:start + limit]
-    more = start + limit < len(events)
-    return JsonReply({"data": [agent_turn.render_event(event) for event in chunk],
-                      "next_page": f"page_{start + limit}" if more else None})
+    page = offset_page(events, call.query)
+    return JsonReply({**page, "data": [agent_turn.render_event(event) for event in page["data"]]})
 
 
 async def _live(call: Call, session_id: str, seen: int, closing: list[bool]) -> AsyncIterator[bytes]:
@@ -176,15 +172,6 @@ def stored_agent(call: Call, agent_id: str) -> dict[str, Any]:
 def _session_agent(agent: dict[str, Any]) -> dict[str, Any]:
     dropped = ("created_at", "updated_at", "archived_at", "metadata", "multiagent")
     return {key: value for key, value in agent.items() if key not in dropped}
-
-
-def _page_start(token: Any) -> int:
-    if not token:
-        return 0
-    try:
-        return max(0, int(str(token).removeprefix("page_")))
-    except ValueError:
-        raise invalid_request(f"page: invalid page token '{token}'") from None
 
 
 def _session(call: Call) -> dict[str, Any]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..call import Call
-from ..http.errors import ApiError
 from ..http.replies import JsonReply, Reply
 from .agents import merged_metadata
 from .paging import fetch, next_token
-from .services import archive_record, delete_with_children, store_of, stored
+from .services import archive_record, delete_with_children, store_of, stored, stored_child
 from .stamps import rfc3339
 
 if TYPE_CHECKING:
@@ -164,8 +163,4 @@ def _vault(call: Call) -> dict[str, Any]:
 
 
 def _credential(call: Call) -> dict[str, Any]:
-    vault = _vault(call)
-    found = store_of(call).get("credential", call.path_params["credential_id"], parent=vault["id"])
-    if found is None:
-        raise ApiError("not_found_error", f"Credential {call.path_params['credential_id']} not found")
-    return found
+    return stored_child(call, "credential", "credential_id", _vault(call), "Credential")

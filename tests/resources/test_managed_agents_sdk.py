@@ -161,3 +161,34 @@ def test_vault_credentials_never_echo_their_secrets(server):
     assert client.beta.vaults.delete(vault.id).type == "vault_deleted"
     with pytest.raises(anthropic.NotFoundError):
         client.beta.vaults.retrieve(vault.id)
+
+
+def test_memory_store_memories_versions_preconditions_and_redaction(server):
+    client = sdk(server)
+    store = client.beta.memory_stores.create(name="notes", description="team notes")
+    first = client.beta.memory_stores.memories.create(store.id, path="/prefs/editor.md", content="vim")
+    client.beta.memory_stores.memories.create(store.id, path="/prefs/deep/shell.md", content="zsh")
+    assert first.content_size_bytes == 3 and len(first.content_sha256) == 64
+    with pytest.raises(anthropic.ConflictError):
+        client.beta.memory_stores.memories.create(store.id, path="/prefs/editor.md", content="again")
+    with pytest.raises(anthropic.ConflictError):
+        client.beta.memory_stores.memories.update(first.id, memory_store_id=store.id, content="emacs",
+                                                  precondition={"type": "content_sha256", "content_sha256": "0" * 64})
+    changed = client.beta.memory_stores.memories.update(
+        first.id, memory_store_id=store.id, content="emacs",
+        precondition={"type": "content_sha256", "content_sha256": first.content_sha256})
+    assert changed.content == "emacs" and changed.memory_version_id != first.memory_version_id
+    basic = list(client.beta.memory_stores.memories.list(store.id, path_prefix="/prefs", depth=1))
+    assert [(m.type, m.path) for m in basic] == [("memory_prefix", "/prefs/deep/"), ("memory", "/prefs/editor.md")]
+    assert basic[1].content is None  # the basic view carries no content
+    versions = list(client.beta.memory_stores.memory_versions.list(store.id, memory_id=first.id))
+    assert [v.operation for v in versions] == ["modified", "created"]
+    redacted = client.beta.memory_stores.memory_versions.redact(versions[1].id, memory_store_id=store.id)
+    assert redacted.content is None and redacted.redacted_at is not None
+    client.beta.memory_stores.memories.delete(first.id, memory_store_id=store.id)
+    with pytest.raises(anthropic.NotFoundError):
+        client.beta.memory_stores.memories.retrieve(first.id, memory_store_id=store.id)
+    assert client.beta.memory_stores.memory_versions.list(store.id, memory_id=first.id).data[0].operation == "deleted"
+    assert client.beta.memory_stores.delete(store.id).type == "memory_store_deleted"
+    with pytest.raises(anthropic.NotFoundError):
+        client.beta.memory_stores.retrieve(store.id)
