@@ -16,6 +16,7 @@ from ..db import ObjectStore
 from ..http.errors import ApiError
 from .services import engine_context, store_of
 from .stamps import rfc3339
+from .webhooks import emit
 
 if TYPE_CHECKING:
     from ..state import AppState
@@ -36,6 +37,7 @@ def turn_runner(state: AppState) -> Callable[[Call, dict[str, Any]], Awaitable[N
         store, now, session_id = store_of(call), call.received_at, session["id"]
         _set_status(store, session_id, "running", now)
         append_event(store, session_id, {"type": "session.status_running"}, now)
+        emit(call, "session.status_run_started", session_id)
         request = messages_request(session, store.all("session_event", parent=session_id))
         try:
             message = await heavy(call.raw_body, synthesise, request, call)
@@ -43,11 +45,13 @@ def turn_runner(state: AppState) -> Callable[[Call, dict[str, Any]], Awaitable[N
             append_event(store, session_id, {"type": "session.error", "error": {
                 "type": "unknown_error", "message": failure.message, "retry_status": {"type": "terminal"}}}, now)
             go_idle(store, session_id, now, {"type": "end_turn"})
+            emit(call, "session.status_idled", session_id)
             return
         calls = _append_reply(store, session_id, message, now)
         _add_usage(store, session_id, message["usage"])
         go_idle(store, session_id, now, {"type": "requires_action", "event_ids": calls} if calls
                 else {"type": "end_turn"})
+        emit(call, "session.status_idled", session_id)
 
     return run
 

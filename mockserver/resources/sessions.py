@@ -21,6 +21,7 @@ from .agents import agent_version, render_agent
 from .paging import fetch, next_token, offset_page
 from .services import archive_record, delete_with_children, open_services, store_of, stored
 from .stamps import rfc3339
+from .webhooks import emit
 
 if TYPE_CHECKING:
     from ..state import AppState
@@ -51,6 +52,7 @@ def handlers(state: AppState) -> dict[str, Any]:
         kinds = {event["type"] for event in sent}
         if "user.interrupt" in kinds:
             agent_turn.go_idle(store_of(call), session["id"], call.received_at, {"type": "end_turn"})
+            emit(call, "session.status_idled", session["id"])
         elif kinds & _TURN_STARTERS:
             await turn(call, session)
         return JsonReply({"data": [agent_turn.render_event(event) for event in sent]})
@@ -80,7 +82,9 @@ def create_session(call: Call) -> Reply:
            "metadata": body.get("metadata") or {}, "vault_ids": list(body.get("vault_ids") or []),
            "status": "idle", "created_at": now, "updated_at": now, "archived_at": None,
            "usage": {"input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0}}
-    return JsonReply(render_session(store_of(call).insert("session", doc, prefix="sesn_")))
+    session = store_of(call).insert("session", doc, prefix="sesn_")
+    emit(call, "session.created", session["id"])
+    return JsonReply(render_session(session))
 
 
 def retrieve_session(call: Call) -> Reply:
@@ -112,12 +116,15 @@ def list_sessions(call: Call) -> Reply:
 
 
 def archive_session(call: Call) -> Reply:
-    return JsonReply(render_session(archive_record(call, "session", _session(call))))
+    session = archive_record(call, "session", _session(call))
+    emit(call, "session.archived", session["id"])
+    return JsonReply(render_session(session))
 
 
 def delete_session(call: Call) -> Reply:
     session = _session(call)
     delete_with_children(call, "session", session, "session_event")
+    emit(call, "session.deleted", session["id"])
     return JsonReply({"id": session["id"], "type": "session_deleted"})
 
 
