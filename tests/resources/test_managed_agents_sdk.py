@@ -192,3 +192,21 @@ def test_memory_store_memories_versions_preconditions_and_redaction(server):
     assert client.beta.memory_stores.delete(store.id).type == "memory_store_deleted"
     with pytest.raises(anthropic.NotFoundError):
         client.beta.memory_stores.retrieve(store.id)
+
+
+def test_environment_lifecycle(server):
+    client = sdk(server)
+    env = client.beta.environments.create(name="sandbox", config={
+        "type": "cloud", "packages": {"pip": ["pandas"]},
+        "networking": {"type": "limited", "allowed_hosts": ["pypi.org"]}})
+    assert env.config.packages.pip == ["pandas"] and env.config.packages.npm == []
+    assert env.config.networking.allowed_hosts == ["pypi.org"]
+    assert env.config.networking.allow_package_managers is False
+    renamed = client.beta.environments.update(env.id, name="sandbox-2", metadata={"k": "v"})
+    assert (renamed.name, renamed.metadata, renamed.config.packages.pip) == ("sandbox-2", {"k": "v"}, ["pandas"])
+    assert env.id in [e.id for e in client.beta.environments.list()]
+    client.beta.environments.archive(env.id)
+    assert env.id not in [e.id for e in client.beta.environments.list()]
+    assert client.beta.environments.delete(env.id).type == "environment_deleted"
+    with pytest.raises(anthropic.NotFoundError):
+        client.beta.environments.retrieve(env.id)
