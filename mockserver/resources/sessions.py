@@ -47,8 +47,9 @@ def handlers(state: AppState) -> dict[str, Any]:
         session = _session(call)
         if session["archived_at"] is not None:
             raise invalid_request(f"Session {session['id']} is archived.")
-        sent = [agent_turn.append_event(store_of(call), session["id"], event, call.received_at)
-                for event in call.body.get("events") or []]
+        events = call.body.get("events") or []
+        _check_tool_results(call, session["id"], events)
+        sent = [agent_turn.append_event(store_of(call), session["id"], event, call.received_at) for event in events]
         kinds = {event["type"] for event in sent}
         if "user.interrupt" in kinds:
             agent_turn.go_idle(store_of(call), session["id"], call.received_at, {"type": "end_turn"})
@@ -179,6 +180,16 @@ def stored_agent(call: Call, agent_id: str) -> dict[str, Any]:
 def _session_agent(agent: dict[str, Any]) -> dict[str, Any]:
     dropped = ("created_at", "updated_at", "archived_at", "metadata", "multiagent")
     return {key: value for key, value in agent.items() if key not in dropped}
+
+
+def _check_tool_results(call: Call, session_id: str, events: list[dict[str, Any]]) -> None:
+    """A custom tool result must answer one of this session's `agent.custom_tool_use` events."""
+    for event in events:
+        if event.get("type") == "user.custom_tool_result":
+            used = store_of(call).get("session_event", event.get("custom_tool_use_id", ""), parent=session_id)
+            if used is None or used["type"] != "agent.custom_tool_use":
+                raise invalid_request(f"custom_tool_use_id: no agent.custom_tool_use event "
+                                      f"'{event.get('custom_tool_use_id')}' in session {session_id}")
 
 
 def _session(call: Call) -> dict[str, Any]:

@@ -114,6 +114,9 @@ def test_interrupt_archive_delete_and_bad_input(server):
     client.beta.sessions.events.send(session.id, events=[{"type": "user.interrupt"}])
     last = list(client.beta.sessions.events.list(session.id))[-1]
     assert (last.type, last.stop_reason.type) == ("session.status_idle", "end_turn")
+    with pytest.raises(anthropic.BadRequestError):  # a result for a tool call the session never made
+        client.beta.sessions.events.send(session.id, events=[
+            {"type": "user.custom_tool_result", "custom_tool_use_id": "sevt_never", "content": []}])
     archived = client.beta.sessions.archive(session.id)
     assert archived.archived_at is not None
     with pytest.raises(anthropic.BadRequestError):
