@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import anthropic
+import httpx
 import pytest
 
 from mockserver.config import Config
@@ -213,3 +214,15 @@ def test_environment_lifecycle(server):
     assert client.beta.environments.delete(env.id).type == "environment_deleted"
     with pytest.raises(anthropic.NotFoundError):
         client.beta.environments.retrieve(env.id)
+
+
+def test_credential_secrets_never_reach_the_journal(server):
+    client = sdk(server)
+    httpx.get(f"{server.base_url}/_mock/journal")  # reading turns recording on
+    vault = client.beta.vaults.create(display_name="journaled")
+    client.beta.vaults.credentials.create(vault.id, auth={
+        "type": "static_bearer", "mcp_server_url": "https://mcp.example/", "token": "sekrit-journal-6"})
+    journal = httpx.get(f"{server.base_url}/_mock/journal").json()
+    bodies = [entry for entry in journal["requests"] if entry["path"].endswith("/credentials")]
+    assert bodies and "sekrit" not in repr(journal)
+    assert bodies[-1]["body"]["auth"]["token"].startswith("redacted:")
