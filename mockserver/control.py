@@ -32,6 +32,7 @@ from .scenarios.controls import Controls
 from .scenarios.documents import DocumentError, load_json, load_yaml, shorten
 from .scenarios.matching import SESSION_HEADER, Seen, compile_match
 from .scenarios.rules import Rule, RuleError, check_schema, parse_rule, rule_items
+from .resources.webhooks import outbox_of
 from .served import served_state
 from .control_routes import spec_routes
 from .ui import ASSET_PATHS, ui_routes
@@ -55,6 +56,7 @@ def control_app(state: AppState, controls: Controls) -> Any:
         "control_journal_configure": api.configure_journal, "control_journal_clear": api.clear_journal,
         "control_verify": api.verify, "control_scenarios_list": api.scenarios,
         "control_scenarios_set": api.set_scenario, "control_state": api.served,
+        "control_webhooks_send": api.send_webhook, "control_webhooks_deliveries": api.webhook_deliveries,
     }), *ui_routes()]
     handlers = {ApiError: _error_response, HTTPException: _routing_error,
                 StoreUnavailable: _store_unavailable, Exception: _bug_response}
@@ -195,6 +197,17 @@ class _ControlApi:
         name = request.path_params["name"]
         self.controls.set_scenario(session, name, document["state"])
         return _json({"name": name, "session": session, "state": document["state"]})
+
+    async def send_webhook(self, request: Request) -> Response:
+        document = await _document(request)
+        if not isinstance(document, dict) or not isinstance(document.get("type"), str) or \
+                not isinstance(document.get("data", {}), dict):
+            raise ApiError("invalid_request_error", "body: an object with a string `type` (and optional `id`, `data`)")
+        event = outbox_of(self.state).emit(document["type"], str(document.get("id") or ""), document.get("data"))
+        return _json(event)
+
+    async def webhook_deliveries(self, request: Request) -> Response:
+        return _json({"data": list(outbox_of(self.state).journal)})
 
     async def served(self, request: Request) -> Response:
         self._begin()

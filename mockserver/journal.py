@@ -72,8 +72,22 @@ def redact_expected(match: Any) -> Any:
     return {**match, "headers": headers}
 
 
+# Secrets a request body can carry: a vault credential's `auth` (tokens, secret values, client secrets).
+SECRET_AUTH_FIELDS = frozenset({"token", "access_token", "refresh_token", "secret_value", "client_secret"})
+
+
+def _redact_auth(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: fingerprint(value) if key in SECRET_AUTH_FIELDS and isinstance(value, str) else _redact_auth(value)
+                for key, value in node.items()}
+    return [_redact_auth(item) for item in node] if isinstance(node, list) else node
+
+
 def journal_body(body: Any, raw: bytes, limit: int) -> dict[str, Any]:
     """The entry fields for a request body: the parsed body, or the first `limit` bytes of its text."""
+    if isinstance(body, dict) and isinstance(body.get("auth"), dict):  # a credential: its secrets never kept
+        return {"body": {**body, "auth": _redact_auth(body["auth"])}, "body_bytes": len(raw),
+                "body_truncated": False}
     if len(raw) <= limit:
         return {"body": body, "body_bytes": len(raw), "body_truncated": False}
     text = raw[:limit].decode("utf-8", "ignore") if limit > 0 else None

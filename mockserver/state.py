@@ -29,6 +29,7 @@ class AppState:
     store: ObjectStore | None = None
     catalog: Catalog | None = None
     prompt_cache: PromptCache | None = None
+    webhooks: Any = None  # resources.webhook_outbox.Outbox, made by the webhooks family on first use
     closers: list[Callable[[], None]] = field(default_factory=list)  # run once by MockApp.close
     offload: Offload = field(default_factory=Offload)  # CPU work of large requests, off the event loop
 

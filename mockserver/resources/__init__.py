@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import (batches, claude_code, cost_reports, files, messages, models, oauth, organization, sdk_forms,
-               skills, usage_reports, workspaces)
+from . import (agents, batches, claude_code, cost_reports, environments, files, memory_stores, messages, models,
+               oauth, organization, sdk_forms, sessions, skills, usage_reports, vaults, webhooks, workspaces)
 from .admin_seed import seed_store
 from .services import open_services
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..state import AppState
 
 STATEFUL_FAMILIES = (sdk_forms, messages, batches, files, skills, models, organization, workspaces, usage_reports,
-                     cost_reports, claude_code, oauth)
+                     cost_reports, claude_code, oauth, agents, environments, sessions, vaults, memory_stores, webhooks)
 
 
 def all_handlers(state: AppState) -> dict[str, Any]:

@@ -81,3 +81,15 @@ def decode_token(token: str) -> int:
         return int(position)
     except ValueError:
         raise invalid_request(f"page: invalid page token '{token}'") from None
+
+
+def offset_page(items: Sequence[Any], query: Mapping[str, Any], default_limit: int = 100) -> dict[str, Any]:
+    """`{data, next_page}` over an in-memory list already in list order; the token is an offset."""
+    token = query.get("page")
+    try:
+        start = max(0, int(str(token).removeprefix("page_"))) if token else 0
+    except ValueError:
+        raise invalid_request(f"page: invalid page token '{token}'") from None
+    limit = page_size(query, default_limit)
+    more = start + limit < len(items)
+    return {"data": list(items[start:start + limit]), "next_page": f"page_{start + limit}" if more else None}
