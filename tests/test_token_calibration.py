@@ -44,6 +44,7 @@ def test_docs_carry_the_current_figures(figures) -> None:
     """The committed table is what the replay gives now: a change that makes any figure worse
     (or better) fails until tools/refit_tokens.py rewrites it."""
     assert token_figures.render(figures) in DOCS.read_text()
+    assert token_figures.render(figures) in (ROOT / "README.md").read_text()
 
 
 def test_the_committed_fit_is_what_a_refit_gives() -> None:

@@ -43,6 +43,7 @@ from mockserver.engine.tokenizer import Memo  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "real-traffic"
 DOCS = ROOT / "docs" / "tokens.md"
+PAGES = (DOCS, ROOT / "README.md")  # the per-group figures, between the same markers in both
 FIGURES_START, FIGURES_END = "<!-- figures: tools/refit_tokens.py -->", "<!-- end of figures -->"
 SCALE = 1000.0  # a unit coefficient is evaluated as 1000 so that rounding to whole tokens costs nothing
 MIN_ROWS = 1    # rows a coefficient needs in a family before the family fits its own value
@@ -204,14 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     committed = token_fit.families()
     fitted = render(refit(corpus_rows(), committed))
     if args.check:
-        stale = token_fit.FIT_PATH.read_text() != fitted or DOCS.read_text() != with_figures(DOCS.read_text())
+        stale = token_fit.FIT_PATH.read_text() != fitted or any(
+            page.read_text() != with_figures(page.read_text()) for page in PAGES)
         print("token fit is stale: run tools/refit_tokens.py" if stale else "token fit and docs/tokens.md are current")
         return 1 if stale else 0
     token_fit.FIT_PATH.write_text(fitted)
     token_fit.families.cache_clear()
     token_fit._coefficients.cache_clear()
-    DOCS.write_text(with_figures(DOCS.read_text()))
-    print(f"wrote {token_fit.FIT_PATH.relative_to(ROOT)} and {DOCS.relative_to(ROOT)}")
+    for page in PAGES:
+        page.write_text(with_figures(page.read_text()))
+    print(f"wrote {token_fit.FIT_PATH.relative_to(ROOT)}, {DOCS.relative_to(ROOT)} and README.md")
     return 0
 
 
