@@ -5,7 +5,6 @@ the envelope, and a bad bearer token is a 401 — each sent as raw bytes to a se
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -166,10 +165,10 @@ def test_deep_json_is_a_400_in_the_envelope(server):
 def test_billion_laughs_is_refused_at_once_without_memory_or_echo(server):
     assert len(BILLION_LAUGHS.encode()) < 600
     before = server.rss_mb()
-    started = time.monotonic()
+    # refused before expansion: the `aliases` message, the memory, and while_misbehaving's bystander
+    # (timed against a baseline from the same run) say so without a wall-clock bound
     response = while_misbehaving(server, lambda: rules(server, BILLION_LAUGHS.encode(), "application/yaml"))
     assert_envelope(response, 400, "invalid_request_error", "aliases")
-    assert time.monotonic() - started < 10  # today: 40 s; the bound is generous for a loaded machine
     assert len(response.body) < 1000  # the body is never echoed, let alone its expansion
     assert server.rss_mb() - before < 30  # MB; today: 3 GB
 
